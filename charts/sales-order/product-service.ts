@@ -1,0 +1,33 @@
+import { Construct } from 'constructs';
+import { Microservice } from '../../lib/microservice';
+import { ecrRepository } from '../../lib/platform';
+import { PlatformChart } from '../../lib/platform-chart';
+import type { PlatformContext } from '../../lib/platform-context';
+import { Redis } from '../../lib/redis';
+import { salesOrderHost, springBootHealth } from './shared';
+
+/** product-service: three replicas on Redis (a primary and two replicas); writes go to the primary. */
+export class ProductServiceChart extends PlatformChart {
+  constructor(scope: Construct, context: PlatformContext) {
+    super(scope, 'product-service', context);
+    const credentialsKey = 'sales-order/product-redis';
+    const redis = new Redis(this, 'product-redis', { credentialsKey, replicas: 3, storage: '5Gi' });
+    new Microservice(this, 'product-service', {
+      image: { repository: ecrRepository(this.env.cluster, 'sales-order/product-service'), tag: '2.0.4' },
+      scaling: { replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
+      resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
+      health: springBootHealth,
+      config: {
+        SPRING_PROFILES_ACTIVE: 'kubernetes',
+        SPRING_DATA_REDIS_HOST: redis.primaryService,
+        SPRING_DATA_REDIS_PORT: String(Redis.PORT),
+        PRODUCT_READ_REPLICAS_HOST: redis.replicasService,
+        JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75',
+      },
+      secrets: [{ secretName: 'product-service-redis', remoteKey: credentialsKey, env: { SPRING_DATA_REDIS_PASSWORD: 'password' } }],
+      dependsOn: [{ target: redis.name }],
+      exposure: { type: 'nginx-ingress', hosts: [salesOrderHost], paths: ['/api/products'] },
+      metrics: { path: '/actuator/prometheus' },
+    });
+  }
+}

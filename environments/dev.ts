@@ -1,0 +1,33 @@
+import { defineEnvironment } from './schema';
+
+const small = { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } };
+
+/** dev: one replica per service, no autoscaling, small volumes; any pinned tag is accepted. */
+export default defineEnvironment({
+  name: 'dev',
+  clusterFactsFile: 'clusters/dev.json',
+  imagePolicy: 'pinned',
+  requireTls: false,
+  gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
+  secretPathPrefix: 'dev/',
+  secretRefreshInterval: '15m',
+  namespaceQuota: {
+    requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '16', limitsMemory: '32Gi',
+    pods: 60, persistentVolumeClaims: 10, requestsStorage: '100Gi',
+  },
+  platforms: {
+    'sales-order': {
+      services: {
+        'customer-service': { replicas: 1, autoscaling: false, resources: small },
+        'order-service': { replicas: 1, autoscaling: false, resources: small },
+        'product-service': { replicas: 1, autoscaling: false, resources: small },
+        'user-service': { resources: small },
+      },
+      dataStores: {
+        'customer-mysql': { storage: '5Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } } },
+        'order-mongodb': { storage: '5Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } } },
+        'product-redis': { storage: '1Gi', resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '128Mi' } } },
+      },
+    },
+  },
+});

@@ -1,0 +1,19 @@
+import { defineEnvironment } from './schema';
+
+/**
+ * prod: the platforms' own numbers (replicas, HPA bounds, volumes) from the charts; images must be immutable
+ * (digest or MAJOR.MINOR.PATCH in tag-immutable ECR), TLS everywhere, Argo CD tracks the release branch.
+ */
+export default defineEnvironment({
+  name: 'prod',
+  clusterFactsFile: 'clusters/prod.json',
+  imagePolicy: 'immutable',
+  requireTls: true,
+  gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'release' },
+  secretPathPrefix: 'prod/',
+  namespaceQuota: {
+    requestsCpu: '32', requestsMemory: '64Gi', limitsCpu: '64', limitsMemory: '128Gi',
+    pods: 200, persistentVolumeClaims: 30, requestsStorage: '1Ti',
+  },
+  platforms: {},
+});

@@ -1,0 +1,24 @@
+import { defineEnvironment } from './schema';
+
+/** staging: the platforms' shape at a smaller scale; TLS required as in prod. */
+export default defineEnvironment({
+  name: 'staging',
+  clusterFactsFile: 'clusters/staging.json',
+  imagePolicy: 'pinned',
+  requireTls: true,
+  gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
+  secretPathPrefix: 'staging/',
+  namespaceQuota: {
+    requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '32', limitsMemory: '64Gi',
+    pods: 100, persistentVolumeClaims: 20, requestsStorage: '300Gi',
+  },
+  platforms: {
+    'sales-order': {
+      services: {
+        'customer-service': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        'order-service': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        'product-service': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+      },
+    },
+  },
+});

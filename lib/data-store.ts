@@ -1,0 +1,242 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { Resources } from '../environments/schema';
+import { ConfigError } from './errors';
+import { ServiceSecret, ServiceSecretProps } from './external-secret';
+import { ImageReference, imageVersion, resolveImage } from './image';
+import { appLabels, selectorLabels } from './labels';
+import { PlatformChart } from './platform-chart';
+import { exemption } from './policy/gate';
+import type { ComponentPort } from './platform-context';
+import type { ResolvedProbes } from './probes';
+import { toResourceRequirements } from './resources';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+import { podSpreadConstraints } from './topology';
+
+/** What a concrete data store (MySQL, MongoDB, Redis, PostgreSQL) tells the base construct. */
+export interface DataStoreProps {
+  /** Image, pinned by tag or digest; environments may replace tag or digest. */
+  readonly image: ImageReference;
+  /** `app.kubernetes.io/component`. @default 'database' */
+  readonly component?: string;
+  /** Members of the StatefulSet, as the platform needs them. */
+  readonly replicas: number;
+  /** The member count is part of the design (a singleton); environments cannot change it. @default false */
+  readonly fixedReplicas?: boolean;
+  /** Requests and limits; environments override. */
+  readonly resources: Resources;
+  /** Size of each member's volume; environments override. */
+  readonly storage: string;
+  /** Where the volume is mounted. */
+  readonly dataPath: string;
+  readonly ports: readonly { readonly name: string; readonly port: number }[];
+  readonly probes: Omit<ResolvedProbes, 'readinessPath'>;
+  /** The numeric user the image's server runs as. */
+  readonly runAsUser: number;
+  /** Container command. @default the image's entrypoint */
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  /** Plain environment variables. @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Credentials from AWS: each becomes a Secret and environment variables. @default none */
+  readonly secrets?: readonly (Omit<ServiceSecretProps, 'owner' | 'component' | 'keys'> & {
+    readonly secretName: string;
+    readonly env: Readonly<Record<string, string>>;
+    /** Mount the secret's keys as files here instead of environment variables. */
+    readonly mountPath?: string;
+  })[];
+  /** Writable emptyDir paths besides the data volume; the root filesystem is read-only. @default ['/tmp'] */
+  readonly writablePaths?: readonly string[];
+  /** Members replicate to each other: required zone spread, peer traffic, parallel start. @default false */
+  readonly replicated?: boolean;
+  /** Containers that run before the server (after volumes are mounted). @default none */
+  readonly initContainers?: readonly Partial<k8s.Container>[];
+  /** Containers beside the server, e.g. a replica-set initiator. @default none */
+  readonly sidecars?: readonly Partial<k8s.Container>[];
+  /** Pods the client Service `<name>` reaches, e.g. only the primary. @default every member */
+  readonly clientSelector?: Record<string, string>;
+  /** Policy rules the StatefulSet opts out of, each with the reason (see lib/policy). @default none */
+  readonly policyExemptions?: Readonly<Record<string, string>>;
+  /** Extra client Services, e.g. one for read replicas. @default none */
+  readonly extraServices?: readonly { readonly name: string; readonly selector: Record<string, string> }[];
+}
+
+const CONTROLLER_POD_NAME = 'statefulset.kubernetes.io/pod-name';
+
+/**
+ * A StatefulSet-based data store with production defaults: a PVC per member (storage class from the cluster
+ * facts), a headless Service for stable member DNS names and a client Service, probes, requests and limits,
+ * the restricted security context with a read-only root filesystem, zone spread and a PodDisruptionBudget.
+ */
+export class DataStore extends Construct {
+  public readonly name: string;
+  public readonly headlessService: string;
+  public readonly replicas: number;
+  public readonly ports: readonly ComponentPort[];
+
+  constructor(scope: Construct, name: string, props: DataStoreProps) {
+    super(scope, name);
+    const chart = PlatformChart.platformOf(this);
+    const { env, context } = chart;
+    const where = context.where(name, 'data-store');
+    const override = context.dataStoreOverride(name);
+    this.name = name;
+    this.headlessService = `${name}-headless`;
+
+    if (props.fixedReplicas && override.replicas !== undefined && override.replicas !== props.replicas) {
+      throw new ConfigError(`${where}: replicas cannot be overridden: the data store runs exactly ${props.replicas} member(s) by design (remove platforms.${context.platform}.dataStores.${name}.replicas in environments/${env.name}.ts)`);
+    }
+    const replicas = override.replicas ?? props.replicas;
+    if (!Number.isInteger(replicas) || replicas < 1) throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
+    this.replicas = replicas;
+    const image = { ...props.image, ...(override.image ?? {}) };
+    const imageRef = resolveImage(image, env.imagePolicy, where);
+    const resources = override.resources ?? props.resources;
+    const storage = override.storage ?? props.storage;
+    const component = props.component ?? 'database';
+    const labels = appLabels({ name, partOf: context.platform, component, version: imageVersion(image) });
+    const objectLabels = appLabels({ name, partOf: context.platform, component });
+    const selector = selectorLabels(name);
+    const uid = props.runAsUser;
+    this.ports = props.ports.map((p) => ({ name: p.name, port: p.port, containerPort: p.port }));
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name, labels: objectLabels },
+      automountServiceAccountToken: false,
+    });
+
+    const env_: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([n, value]) => ({ name: n, value }));
+    const volumes: k8s.Volume[] = [];
+    const mounts: k8s.VolumeMount[] = [{ name: 'data', mountPath: props.dataPath }];
+    for (const secret of props.secrets ?? []) {
+      new ServiceSecret(this, secret.secretName, { ...secret, owner: name, component, keys: secret.env });
+      if (secret.mountPath) {
+        volumes.push({ name: secret.secretName, secret: { secretName: secret.secretName, defaultMode: 0o440 } });
+        mounts.push({ name: secret.secretName, mountPath: secret.mountPath, readOnly: true });
+      } else {
+        for (const variable of Object.keys(secret.env).sort()) {
+          env_.push({ name: variable, valueFrom: { secretKeyRef: { name: secret.secretName, key: variable } } });
+        }
+      }
+    }
+    (props.writablePaths ?? ['/tmp']).forEach((path, i) => {
+      const volume = i === 0 ? 'tmp' : `writable-${i}`;
+      volumes.push({ name: volume, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } });
+      mounts.push({ name: volume, mountPath: path });
+    });
+
+    const securityContext = restrictedContainerSecurityContext(uid);
+    const ports = props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
+    const servicePorts = props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' }));
+    const helper = (c: Partial<k8s.Container>): k8s.Container => ({
+      image: imageRef,
+      imagePullPolicy: 'IfNotPresent',
+      securityContext,
+      resources: toResourceRequirements({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } }),
+      volumeMounts: mounts,
+      env: env_,
+      name: 'helper',
+      ...c,
+    });
+
+    new k8s.KubeService(this, 'headless', {
+      metadata: { name: this.headlessService, labels: objectLabels },
+      // Members must find each other before they are ready (replica-set bootstrap).
+      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector, ports: servicePorts },
+    });
+    new k8s.KubeService(this, 'service', {
+      metadata: { name, labels: objectLabels },
+      spec: { type: 'ClusterIP', selector: props.clientSelector ?? selector, ports: servicePorts },
+    });
+    for (const extra of props.extraServices ?? []) {
+      new k8s.KubeService(this, `service-${extra.name}`, {
+        metadata: { name: extra.name, labels: objectLabels },
+        spec: { type: 'ClusterIP', selector: extra.selector, ports: servicePorts },
+      });
+    }
+
+    new k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: {
+        name,
+        labels: objectLabels,
+        ...(props.policyExemptions ? { annotations: Object.assign({}, ...Object.entries(props.policyExemptions).map(([rule, reason]) => exemption(rule, reason))) } : {}),
+      },
+      spec: {
+        replicas,
+        serviceName: this.headlessService,
+        podManagementPolicy: props.replicated ? 'Parallel' : 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        selector: { matchLabels: selector },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(uid),
+            terminationGracePeriodSeconds: 60,
+            topologySpreadConstraints: podSpreadConstraints(selector, false, props.replicated),
+            ...(props.initContainers ? { initContainers: props.initContainers.map(helper) } : {}),
+            containers: [
+              {
+                name: component === 'cache' ? 'cache' : 'database',
+                image: imageRef,
+                imagePullPolicy: 'IfNotPresent',
+                ...(props.command ? { command: [...props.command] } : {}),
+                ...(props.args ? { args: [...props.args] } : {}),
+                ports,
+                ...(env_.length > 0 ? { env: env_ } : {}),
+                resources: toResourceRequirements(resources),
+                readinessProbe: props.probes.readiness,
+                livenessProbe: props.probes.liveness,
+                startupProbe: props.probes.startup,
+                securityContext,
+                volumeMounts: mounts,
+              },
+              ...(props.sidecars ?? []).map(helper),
+            ],
+            volumes,
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: selector },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: env.cluster.storage_class,
+              resources: { requests: { storage: k8s.Quantity.fromString(storage) } },
+            },
+          },
+        ],
+      },
+    });
+
+    if (replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: { name, labels: objectLabels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
+
+    context.register({
+      name,
+      kind: 'data-store',
+      chart: chart.node.id,
+      podSelector: selector,
+      ports: this.ports,
+      dependsOn: [],
+      peerPorts: props.replicated ? props.ports.map((p) => p.port) : undefined,
+    });
+  }
+}
+
+/** Selector of one member, e.g. the primary; the StatefulSet controller sets this label on each pod. */
+export function memberSelector(name: string, ordinal: number): Record<string, string> {
+  return { ...selectorLabels(name), [CONTROLLER_POD_NAME]: `${name}-${ordinal}` };
+}
+
+/** DNS name of member `ordinal` through the headless Service, stable across restarts. */
+export function memberHost(name: string, namespace: string, ordinal: number): string {
+  return `${name}-${ordinal}.${name}-headless.${namespace}.svc.cluster.local`;
+}

@@ -1,0 +1,329 @@
+import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { Autoscaling, Resources } from '../environments/schema';
+import { ConfigError } from './errors';
+import { Exposure, ResolvedHost, resolveHosts } from './exposure';
+import { ImageReference, imageVersion, resolveImage } from './image';
+import { renderIngresses } from './ingress';
+import { appLabels, selectorLabels } from './labels';
+import { renderLoadBalancerService } from './load-balancer-service';
+import { PlatformChart } from './platform-chart';
+import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import { HttpHealthChecks, httpProbes } from './probes';
+import { toResourceRequirements } from './resources';
+import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+import { ServiceMonitorFor } from './service-monitor';
+import { ServiceSecret, ServiceSecretProps } from './external-secret';
+import { podSpreadConstraints } from './topology';
+
+/** Credentials from AWS, injected as environment variables. */
+export interface SecretEnvironment extends Omit<ServiceSecretProps, 'owner' | 'keys' | 'component'> {
+  /** Name of the Kubernetes Secret (and ExternalSecret). @default `<service>-<remoteKey's last segment>` */
+  readonly secretName?: string;
+  /** Environment variable → property of the remote secret. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Scaling, as the platform team sizes it; environments override. */
+export interface MicroserviceScaling {
+  /** Replicas when no HPA runs. */
+  readonly replicas: number;
+  /** HPA bounds and targets. @default no HPA */
+  readonly autoscaling?: Autoscaling;
+  /**
+   * The service can run as exactly `replicas` copies and never more (state kept in memory). Environments
+   * cannot change the count, no HPA or PDB is rendered, and updates recreate the pod.
+   * @default false
+   */
+  readonly fixed?: boolean;
+}
+
+export interface MicroserviceProps {
+  /** Image, pinned by tag or digest; environments may replace tag or digest. */
+  readonly image: ImageReference;
+  /** `app.kubernetes.io/component`. @default 'backend' */
+  readonly component?: string;
+  /** Port the container serves HTTP on, named `http`. @default 8080 */
+  readonly port?: number;
+  /** Further named container ports, also opened on the Service. @default none */
+  readonly extraPorts?: readonly { readonly name: string; readonly port: number }[];
+  readonly scaling: MicroserviceScaling;
+  /** Requests and limits. Environments override. */
+  readonly resources: Resources;
+  /** Health endpoints for the probes. @default '/health/ready', '/health/live', 180 s to start */
+  readonly health?: HttpHealthChecks;
+  /** Non-secret configuration: a ConfigMap injected as environment variables. @default none */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Files from a ConfigMap mounted read-only, e.g. an nginx.conf. @default none */
+  readonly configFiles?: { readonly mountPath: string; readonly files: Readonly<Record<string, string>> };
+  /** Credentials from AWS Secrets Manager or SSM Parameter Store. @default none */
+  readonly secrets?: readonly SecretEnvironment[];
+  /** Components of the platform this service calls; the only ones its network policy lets it reach. @default none */
+  readonly dependsOn?: readonly Dependency[];
+  /** How the service is reached from outside its namespace. @default { type: 'internal' } */
+  readonly exposure?: Exposure;
+  /**
+   * The Service is a NodePort (an ALB in front of it then targets instances). @default false
+   */
+  readonly nodePort?: boolean;
+  /** The service must never be reachable from the internet: only private hostnames. @default false */
+  readonly internal?: boolean;
+  /**
+   * Key of the IAM role in the cluster facts' `service_account_role_arns`: the pods get that role (IRSA) and a
+   * service-account token. Without it, no token is mounted. @default no AWS access
+   */
+  readonly awsRole?: string;
+  /** Prometheus metrics endpoint; a ServiceMonitor scrapes it. @default not scraped */
+  readonly metrics?: { readonly port?: number; readonly path?: string };
+  /** Numeric user and group the container runs as. @default 10001 */
+  readonly runAsUser?: number;
+  /** Writable emptyDir paths; the root filesystem is read-only. @default ['/tmp'] */
+  readonly writablePaths?: readonly string[];
+  /** Container command and arguments. @default the image's */
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+}
+
+/**
+ * A stateless HTTP microservice with production defaults: Deployment, Service, ServiceAccount, ConfigMap,
+ * ExternalSecrets, PodDisruptionBudget, HPA, Ingress or load balancer, ServiceMonitor. The construct's id is
+ * the service name and the name of every object.
+ */
+export class Microservice extends Construct {
+  public readonly name: string;
+  public readonly hosts: readonly ResolvedHost[];
+  public readonly ports: readonly ComponentPort[];
+
+  constructor(scope: Construct, name: string, props: MicroserviceProps) {
+    super(scope, name);
+    const chart = PlatformChart.platformOf(this);
+    const { env, context } = chart;
+    const where = context.where(name);
+    const override = context.serviceOverride(name);
+    this.name = name;
+
+    if (props.scaling.fixed) {
+      for (const field of ['replicas', 'autoscaling'] as const) {
+        if (override[field] !== undefined) {
+          throw new ConfigError(`${where}: ${field} cannot be overridden: the service runs exactly ${props.scaling.replicas} replica(s) by design (remove platforms.${context.platform}.services.${name}.${field} in environments/${env.name}.ts)`);
+        }
+      }
+      if (props.scaling.autoscaling) throw new ConfigError(`${where}: scaling.fixed and scaling.autoscaling exclude each other`);
+    }
+    const replicas = override.replicas ?? props.scaling.replicas;
+    if (!Number.isInteger(replicas) || replicas < 1) {
+      throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
+    }
+    const autoscaling = override.autoscaling === false ? undefined : (override.autoscaling ?? props.scaling.autoscaling);
+    if (autoscaling && !autoscaling.targetCPUUtilizationPercentage && !autoscaling.targetMemoryUtilizationPercentage) {
+      throw new ConfigError(`${where}: autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage`);
+    }
+    const resources = override.resources ?? props.resources;
+    const image = { ...props.image, ...(override.image ?? {}) };
+    const imageRef = resolveImage(image, env.imagePolicy, where);
+    const exposure = props.exposure ?? { type: 'internal' };
+    const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
+    const port = props.port ?? 8080;
+    const probes = httpProbes(props.health);
+
+    const labels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend', version: imageVersion(image) });
+    const objectLabels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend' });
+    const selector = selectorLabels(name);
+
+    const containerPorts = [{ name: 'http', port }, ...(props.extraPorts ?? [])];
+    if (props.metrics?.port && !containerPorts.some((p) => p.port === props.metrics?.port)) {
+      containerPorts.push({ name: 'metrics', port: props.metrics.port });
+    }
+    for (const p of containerPorts) {
+      if (p.name.length > 15 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(p.name)) {
+        throw new ConfigError(`${where}: port name '${p.name}' must be at most 15 lower-case letters, digits and '-'`);
+      }
+    }
+    this.ports = containerPorts.map((p) => ({ name: p.name, port: p.name === 'http' ? 80 : p.port, containerPort: p.port }));
+
+    // ServiceAccount: one per service; a token only for services that call AWS.
+    const roleArn = props.awsRole ? env.cluster.service_account_role_arns[props.awsRole] : undefined;
+    if (props.awsRole && !roleArn) {
+      throw new ConfigError(`${where}: awsRole '${props.awsRole}' is not in the cluster facts' service_account_role_arns (have: ${Object.keys(env.cluster.service_account_role_arns).join(', ')})`);
+    }
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name, labels: objectLabels, ...(roleArn ? { annotations: { 'eks.amazonaws.com/role-arn': roleArn } } : {}) },
+      automountServiceAccountToken: roleArn !== undefined,
+    });
+
+    // Configuration: a change to any value changes the checksum and so rolls the pods.
+    const envFrom: k8s.EnvFromSource[] = [];
+    const volumes: k8s.Volume[] = [];
+    const volumeMounts: k8s.VolumeMount[] = [];
+    const checksum = createHash('sha256');
+    if (props.config && Object.keys(props.config).length > 0) {
+      const data = sortedRecord(props.config);
+      new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels: objectLabels }, data });
+      envFrom.push({ configMapRef: { name: `${name}-config` } });
+      checksum.update(JSON.stringify(data));
+    }
+    if (props.configFiles) {
+      const data = sortedRecord(props.configFiles.files);
+      new k8s.KubeConfigMap(this, 'files', { metadata: { name: `${name}-files`, labels: objectLabels }, data });
+      volumes.push({ name: 'config-files', configMap: { name: `${name}-files` } });
+      volumeMounts.push({ name: 'config-files', mountPath: props.configFiles.mountPath, readOnly: true });
+      checksum.update(JSON.stringify(data));
+    }
+    (props.writablePaths ?? ['/tmp']).forEach((path, i) => {
+      const volume = i === 0 ? 'tmp' : `writable-${i}`;
+      volumes.push({ name: volume, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } });
+      volumeMounts.push({ name: volume, mountPath: path });
+    });
+
+    const secretEnv: k8s.EnvVar[] = [];
+    for (const secret of props.secrets ?? []) {
+      const secretName = secret.secretName ?? `${name}-${secret.remoteKey.split('/').pop()}`;
+      new ServiceSecret(this, secretName, { ...secret, owner: name, keys: secret.env });
+      for (const variable of Object.keys(secret.env).sort()) {
+        secretEnv.push({ name: variable, valueFrom: { secretKeyRef: { name: secretName, key: variable } } });
+      }
+    }
+
+    const hpa = autoscaling !== undefined;
+    const maxReplicas = hpa ? autoscaling.maxReplicas : replicas;
+    new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name, labels: objectLabels },
+      spec: {
+        // With an HPA, the HPA owns the count: a replicas field here would fight it on every Argo CD sync.
+        ...(hpa ? {} : { replicas }),
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy: props.scaling.fixed
+          ? { type: 'Recreate' }
+          : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: {
+          metadata: {
+            labels,
+            ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files')
+              ? { annotations: { 'checksum/config': checksum.digest('hex') } }
+              : {}),
+          },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: roleArn !== undefined,
+            enableServiceLinks: false,
+            securityContext: restrictedPodSecurityContext(uid),
+            terminationGracePeriodSeconds: 30,
+            topologySpreadConstraints: podSpreadConstraints(selector, true),
+            containers: [
+              {
+                name,
+                image: imageRef,
+                imagePullPolicy: 'IfNotPresent',
+                ...(props.command ? { command: [...props.command] } : {}),
+                ...(props.args ? { args: [...props.args] } : {}),
+                ports: containerPorts.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+                ...(envFrom.length > 0 ? { envFrom } : {}),
+                ...(secretEnv.length > 0 ? { env: secretEnv } : {}),
+                resources: toResourceRequirements(resources),
+                readinessProbe: probes.readiness,
+                livenessProbe: probes.liveness,
+                startupProbe: probes.startup,
+                securityContext: restrictedContainerSecurityContext(uid),
+                volumeMounts,
+              },
+            ],
+            volumes,
+          },
+        },
+      },
+    });
+
+    if (hpa) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
+        metadata: { name, labels: objectLabels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: autoscaling.minReplicas,
+          maxReplicas: autoscaling.maxReplicas,
+          metrics: [
+            ...(autoscaling.targetCPUUtilizationPercentage ? [utilization('cpu', autoscaling.targetCPUUtilizationPercentage)] : []),
+            ...(autoscaling.targetMemoryUtilizationPercentage ? [utilization('memory', autoscaling.targetMemoryUtilizationPercentage)] : []),
+          ],
+          // Scale out fast, scale in slowly: a brief dip must not drop capacity the next spike needs.
+          behavior: {
+            scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Percent', value: 100, periodSeconds: 30 }] },
+            scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+          },
+        },
+      });
+    }
+    if (maxReplicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: { name, labels: objectLabels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+    }
+
+    // Exposure: the Service, and the Ingress or load balancer in front of it.
+    const overrideHosts = override.hostnames;
+    const declaredHosts = exposure.type === 'internal' ? [] : exposure.hosts;
+    if (overrideHosts && exposure.type === 'internal') {
+      throw new ConfigError(`${where}: hostnames are set in environments/${env.name}.ts but the service is not exposed`);
+    }
+    this.hosts = resolveHosts(env.cluster, where, declaredHosts, overrideHosts);
+    if (props.internal && this.hosts.some((h) => h.zone === 'public')) {
+      throw new ConfigError(`${where}: the service is marked internal but exposure has the internet-facing host ${this.hosts.find((h) => h.zone === 'public')?.hostname}; use a private hostname`);
+    }
+    if (props.nodePort && exposure.type !== 'alb-ingress') {
+      throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
+    }
+    const exposedTo: { source: TrafficSource; ports: number[] }[] = [];
+    if (exposure.type === 'load-balancer') {
+      renderLoadBalancerService(this, { name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts });
+      exposedTo.push({ source: 'aws-load-balancer', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
+    } else {
+      new k8s.KubeService(this, 'service', {
+        metadata: { name, labels: objectLabels },
+        spec: {
+          type: props.nodePort ? 'NodePort' : 'ClusterIP',
+          selector,
+          ports: this.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
+        },
+      });
+      if (exposure.type === 'nginx-ingress' || exposure.type === 'alb-ingress') {
+        renderIngresses(this, {
+          name, labels: objectLabels, where, context, hosts: this.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
+          paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
+          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip',
+        });
+        exposedTo.push({ source: exposure.type === 'nginx-ingress' ? 'ingress-nginx' : 'aws-load-balancer', ports: [port] });
+      }
+    }
+
+    if (props.metrics) {
+      new ServiceMonitorFor(this, 'service-monitor', {
+        name, labels: objectLabels, selector,
+        port: containerPorts.find((p) => p.port === (props.metrics?.port ?? port))!.name,
+        path: props.metrics.path ?? '/metrics',
+      });
+    }
+
+    context.register({
+      name,
+      kind: 'service',
+      chart: chart.node.id,
+      podSelector: selector,
+      ports: this.ports,
+      dependsOn: props.dependsOn ?? [],
+      exposedTo,
+      awsAccess: roleArn !== undefined,
+      metricsPort: props.metrics ? (props.metrics.port ?? port) : undefined,
+    });
+  }
+}
+
+function utilization(resource: 'cpu' | 'memory', averageUtilization: number): k8s.MetricSpecV2 {
+  return { type: 'Resource', resource: { name: resource, target: { type: 'Utilization', averageUtilization } } };
+}
+
+function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+

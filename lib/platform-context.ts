@@ -1,0 +1,153 @@
+import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
+import { ConfigError } from './errors';
+
+export type ComponentKind = 'service' | 'data-store' | 'external-database';
+
+/** A port a component serves, as its Service exposes it and its pods listen on it. */
+export interface ComponentPort {
+  readonly name: string;
+  /** Port of the Service. */
+  readonly port: number;
+  /** Port the container listens on (what NetworkPolicies allow). */
+  readonly containerPort: number;
+}
+
+/** A declared need of one component to talk to another of the same platform. */
+export interface Dependency {
+  /** Name of a service, data store or external database of the same platform. */
+  readonly target: string;
+  /** Names of the target's ports used. @default every port of the target */
+  readonly ports?: readonly string[];
+}
+
+/** Who outside the platform's namespace reaches a component. */
+export type TrafficSource =
+  /** the NGINX ingress controller's pods */
+  | 'ingress-nginx'
+  /** an AWS load balancer (ALB/NLB) sending to pod IPs or node ports from the VPC */
+  | 'aws-load-balancer';
+
+/** What the platform knows of one of its components; network policies and checks derive from it. */
+export interface ComponentRecord {
+  readonly name: string;
+  readonly kind: ComponentKind;
+  /** The chart (file) that renders it. */
+  readonly chart: string;
+  /** Labels of its pods; absent for external databases. */
+  readonly podSelector?: Record<string, string>;
+  readonly ports: readonly ComponentPort[];
+  readonly dependsOn: readonly Dependency[];
+  /** Container ports on which members of the component talk to each other (replica sets). */
+  readonly peerPorts?: readonly number[];
+  /** Outside traffic sources and the container ports they reach. */
+  readonly exposedTo?: { readonly source: TrafficSource; readonly ports: readonly number[] }[];
+  /** The pods call AWS APIs (IRSA role, egress to AWS endpoints). */
+  readonly awsAccess?: boolean;
+  /** Container port that serves Prometheus metrics. */
+  readonly metricsPort?: number;
+  /** For an external database: where it lives. */
+  readonly external?: { readonly host: string; readonly port: number };
+}
+
+/**
+ * Everything a chart of one platform in one environment needs: the validated environment, the platform's
+ * settings in it, and the registry its components record themselves in.
+ */
+export class PlatformContext {
+  private readonly components = new Map<string, ComponentRecord>();
+  private readonly usedOverrides = new Set<string>();
+
+  constructor(
+    public readonly env: Environment,
+    public readonly platform: string,
+    public readonly settings: PlatformSettings,
+    /** Shared by every platform of the environment: they share its load balancers and DNS zones. */
+    public readonly routes: RouteRegistry = new RouteRegistry(),
+  ) {}
+
+  /** Every platform lives in its own namespace, named after it. */
+  public get namespace(): string {
+    return this.platform;
+  }
+
+  /** `environment prod, service order-service`: the start of every error message about a component. */
+  public where(component: string, kind: ComponentKind = 'service'): string {
+    return `environment ${this.env.name}, ${kind === 'service' ? 'service' : kind} ${component} (platform ${this.platform})`;
+  }
+
+  public serviceOverride(name: string): ServiceOverride {
+    this.usedOverrides.add(`services.${name}`);
+    return this.settings.services[name] ?? {};
+  }
+
+  public dataStoreOverride(name: string): DataStoreOverride {
+    this.usedOverrides.add(`dataStores.${name}`);
+    return this.settings.dataStores[name] ?? {};
+  }
+
+  public register(record: ComponentRecord): void {
+    if (this.components.has(record.name)) {
+      throw new ConfigError(`${this.where(record.name, record.kind)}: a component of that name already exists in the platform`);
+    }
+    this.components.set(record.name, record);
+  }
+
+  public component(name: string): ComponentRecord | undefined {
+    return this.components.get(name);
+  }
+
+  public get allComponents(): readonly ComponentRecord[] {
+    return [...this.components.values()];
+  }
+
+  /**
+   * After every chart is built: an override for a component that does not exist is a typo that would
+   * silently do nothing, and a dependency on an unknown component would render a policy for nothing.
+   */
+  public checkReferences(): void {
+    for (const [kind, overrides] of [['services', this.settings.services], ['dataStores', this.settings.dataStores]] as const) {
+      for (const name of Object.keys(overrides)) {
+        if (!this.usedOverrides.has(`${kind}.${name}`)) {
+          const known = this.allComponents
+            .filter((c) => (kind === 'services' ? c.kind === 'service' : c.kind === 'data-store'))
+            .map((c) => c.name);
+          throw new ConfigError(
+            `environment ${this.env.name}, service ${name}: platforms.${this.platform}.${kind}.${name} overrides a ` +
+              `component that platform ${this.platform} does not have (it has: ${known.join(', ') || 'none'})`,
+          );
+        }
+      }
+    }
+    for (const component of this.components.values()) {
+      for (const dep of component.dependsOn) {
+        const target = this.components.get(dep.target);
+        if (!target) {
+          throw new ConfigError(`${this.where(component.name, component.kind)}: dependsOn names '${dep.target}', which is not a component of the platform`);
+        }
+        for (const port of dep.ports ?? []) {
+          if (!target.ports.some((p) => p.name === port)) {
+            throw new ConfigError(
+              `${this.where(component.name, component.kind)}: dependsOn ${dep.target} port '${port}' does not exist ` +
+                `(ports: ${target.ports.map((p) => p.name).join(', ')})`,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Who claimed which host and path in an environment; two claims on one route would shadow each other. */
+export class RouteRegistry {
+  private readonly claims = new Map<string, string>();
+
+  /** @param owner e.g. `sales-order/customer-service` */
+  public claim(where: string, owner: string, host: string, path: string): void {
+    const key = `${host}${path}`;
+    const holder = this.claims.get(key);
+    if (holder !== undefined && holder !== owner) {
+      throw new ConfigError(`${where}: host ${host} path ${path} is already routed to ${holder}; give one of them another host or path`);
+    }
+    this.claims.set(key, owner);
+  }
+}

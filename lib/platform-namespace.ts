@@ -1,0 +1,68 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { Quota } from '../environments/schema';
+import { MANAGED_BY } from './labels';
+
+export interface PlatformNamespaceProps {
+  readonly name: string;
+  readonly quota: Quota;
+  /** Pod Security Standard enforced on the namespace. @default 'restricted' */
+  readonly podSecurity?: 'restricted' | 'baseline';
+}
+
+/** Label that lets the ClusterSecretStores serve a namespace. */
+export const SECRETS_LABEL = 'platform-manifests/external-secrets';
+
+/**
+ * A platform's namespace: Pod Security admission enforcing `restricted` (and warning and auditing at the same
+ * level), a ResourceQuota from the environment and a LimitRange that gives a forgotten container defaults.
+ */
+export class PlatformNamespace extends Construct {
+  constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
+    super(scope, id);
+    const level = props.podSecurity ?? 'restricted';
+    const labels = { 'app.kubernetes.io/part-of': props.name, 'app.kubernetes.io/managed-by': MANAGED_BY };
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...labels,
+          'kubernetes.io/metadata.name': props.name,
+          'pod-security.kubernetes.io/enforce': level,
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+          'pod-security.kubernetes.io/warn': level,
+          'pod-security.kubernetes.io/audit': level,
+          [SECRETS_LABEL]: 'enabled',
+        },
+      },
+    });
+    const q = props.quota;
+    new k8s.KubeResourceQuota(this, 'quota', {
+      metadata: { name: props.name, labels },
+      spec: {
+        hard: {
+          'requests.cpu': k8s.Quantity.fromString(q.requestsCpu),
+          'requests.memory': k8s.Quantity.fromString(q.requestsMemory),
+          'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
+          'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
+          pods: k8s.Quantity.fromNumber(q.pods),
+          persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
+          'requests.storage': k8s.Quantity.fromString(q.requestsStorage),
+        },
+      },
+    });
+    new k8s.KubeLimitRange(this, 'limits', {
+      metadata: { name: props.name, labels },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            defaultRequest: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+            default: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('256Mi') },
+            max: { memory: k8s.Quantity.fromString(q.limitsMemory) },
+          },
+        ],
+      },
+    });
+  }
+}

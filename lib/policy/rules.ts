@@ -1,0 +1,236 @@
+import type { KubeObject } from '../render/kube-object';
+
+/** Everything a rule sees: the objects of one environment, with the file each came from. */
+export interface PolicyInput {
+  readonly environment: string;
+  /** Images must be digests or MAJOR.MINOR.PATCH tags. */
+  readonly immutableImages: boolean;
+  readonly objects: readonly { readonly file: string; readonly object: KubeObject }[];
+}
+
+export interface Finding {
+  readonly file: string;
+  readonly object: KubeObject;
+  readonly message: string;
+}
+
+export interface PolicyRule {
+  /** Short id, also the suffix of the opt-out annotation. */
+  readonly id: string;
+  readonly description: string;
+  check(input: PolicyInput): Finding[];
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Any = any;
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
+const CONTROLLER_LABELS = new Set(['statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index']);
+
+interface Workload {
+  readonly file: string;
+  readonly object: KubeObject;
+  readonly podSpec: Any;
+  readonly podLabels: Record<string, string>;
+}
+
+function workloads(input: PolicyInput): Workload[] {
+  return input.objects.flatMap(({ file, object }) => {
+    if (!WORKLOAD_KINDS.has(object.kind)) return [];
+    const o = object as Any;
+    const template = object.kind === 'Pod' ? o : object.kind === 'CronJob' ? o.spec?.jobTemplate?.spec?.template : o.spec?.template;
+    return [{ file, object, podSpec: template?.spec ?? {}, podLabels: template?.metadata?.labels ?? {} }];
+  });
+}
+
+const containersOf = (spec: Any): Any[] => [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+const ns = (o: KubeObject) => o.metadata.namespace ?? '';
+
+export const restrictedSecurityContext: PolicyRule = {
+  id: 'restricted-security-context',
+  description: 'pods meet the restricted Pod Security Standard and have a read-only root filesystem',
+  check: (input) =>
+    workloads(input).flatMap(({ file, object, podSpec }) => {
+      const problems: string[] = [];
+      const pod = podSpec.securityContext ?? {};
+      if (podSpec.hostNetwork || podSpec.hostPID || podSpec.hostIPC) problems.push('uses host namespaces');
+      if ((podSpec.volumes ?? []).some((v: Any) => v.hostPath)) problems.push('mounts a hostPath volume');
+      for (const c of containersOf(podSpec)) {
+        const sc = c.securityContext ?? {};
+        const where = `container ${c.name}`;
+        if (!(sc.runAsNonRoot ?? pod.runAsNonRoot)) problems.push(`${where}: runAsNonRoot is not true`);
+        if ((sc.runAsUser ?? pod.runAsUser) === 0) problems.push(`${where}: runs as uid 0`);
+        if (sc.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+        if (sc.privileged) problems.push(`${where}: is privileged`);
+        if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where}: capabilities do not drop ALL`);
+        if ((sc.capabilities?.add ?? []).some((cap: string) => cap !== 'NET_BIND_SERVICE')) problems.push(`${where}: adds capabilities`);
+        const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
+        if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${where}: seccompProfile is not RuntimeDefault`);
+        if (sc.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
+      }
+      return problems.map((message) => ({ file, object, message }));
+    }),
+};
+
+export const probes: PolicyRule = {
+  id: 'probes',
+  description: 'every long-running container has readiness and liveness probes',
+  check: (input) =>
+    workloads(input)
+      .filter(({ object }) => object.kind !== 'Job' && object.kind !== 'CronJob')
+      .flatMap(({ file, object, podSpec }) =>
+        (podSpec.containers ?? []).flatMap((c: Any) => [
+          ...(c.readinessProbe ? [] : [{ file, object, message: `container ${c.name} has no readinessProbe` }]),
+          ...(c.livenessProbe ? [] : [{ file, object, message: `container ${c.name} has no livenessProbe` }]),
+        ]),
+      ),
+};
+
+export const resources: PolicyRule = {
+  id: 'resources',
+  description: 'every container requests CPU and memory and has a memory limit',
+  check: (input) =>
+    workloads(input).flatMap(({ file, object, podSpec }) =>
+      containersOf(podSpec).flatMap((c: Any) => {
+        const missing = [
+          ...(c.resources?.requests?.cpu ? [] : ['requests.cpu']),
+          ...(c.resources?.requests?.memory ? [] : ['requests.memory']),
+          ...(c.resources?.limits?.memory ? [] : ['limits.memory']),
+        ];
+        return missing.length ? [{ file, object, message: `container ${c.name} has no ${missing.join(', ')}` }] : [];
+      }),
+    ),
+};
+
+export const disruptionBudget: PolicyRule = {
+  id: 'pod-disruption-budget',
+  description: 'a workload that can run more than one replica has a PodDisruptionBudget',
+  check: (input) => {
+    const pdbs = input.objects.filter(({ object }) => object.kind === 'PodDisruptionBudget').map(({ object }) => object as Any);
+    const hpas = input.objects.filter(({ object }) => object.kind === 'HorizontalPodAutoscaler').map(({ object }) => object as Any);
+    return workloads(input)
+      .filter(({ object }) => object.kind === 'Deployment' || object.kind === 'StatefulSet')
+      .flatMap(({ file, object, podLabels }) => {
+        const hpa = hpas.find((h) => ns(h) === ns(object) && h.spec.scaleTargetRef.kind === object.kind && h.spec.scaleTargetRef.name === object.metadata.name);
+        const max = hpa ? hpa.spec.maxReplicas : ((object as Any).spec.replicas ?? 1);
+        if (max <= 1) return [];
+        const covered = pdbs.some((p) => ns(p) === ns(object) && matches(p.spec.selector?.matchLabels ?? {}, podLabels));
+        return covered ? [] : [{ file, object, message: `runs up to ${max} replicas but no PodDisruptionBudget selects its pods` }];
+      });
+  },
+};
+
+const SEMVER = /^v?\d+\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/;
+
+export const pinnedImages: PolicyRule = {
+  id: 'pinned-images',
+  description: "images carry a tag other than 'latest' or a digest; where demanded, a digest or MAJOR.MINOR.PATCH tag",
+  check: (input) =>
+    workloads(input).flatMap(({ file, object, podSpec }) =>
+      containersOf(podSpec).flatMap((c: Any) => {
+        const image: string = c.image ?? '';
+        const digest = image.includes('@sha256:');
+        const name = image.split('@')[0];
+        const tag = name.lastIndexOf(':') > name.lastIndexOf('/') ? name.slice(name.lastIndexOf(':') + 1) : undefined;
+        if (!digest && (tag === undefined || tag === 'latest')) return [{ file, object, message: `container ${c.name}: image ${image} is not pinned (no tag, or 'latest')` }];
+        if (input.immutableImages && !digest && !SEMVER.test(tag ?? '')) {
+          return [{ file, object, message: `container ${c.name}: image ${image} must be a digest or a MAJOR.MINOR.PATCH tag in ${input.environment}` }];
+        }
+        return [];
+      }),
+    ),
+};
+
+export const noSecretData: PolicyRule = {
+  id: 'no-secret-data',
+  description: 'no Secret carries data: secrets come from External Secrets Operator',
+  check: (input) =>
+    input.objects
+      .filter(({ object }) => object.kind === 'Secret')
+      .filter(({ object }) => Object.keys((object as Any).data ?? {}).length + Object.keys((object as Any).stringData ?? {}).length > 0)
+      .map(({ file, object }) => ({ file, object, message: 'a Secret with data would commit the secret to Git; use an ExternalSecret' })),
+};
+
+export const networkPolicyCoverage: PolicyRule = {
+  id: 'network-policy',
+  description: 'every namespace denies by default and every pod is selected by a NetworkPolicy of its own',
+  check: (input) => {
+    const policies = input.objects.filter(({ object }) => object.kind === 'NetworkPolicy').map(({ object }) => object as Any);
+    return workloads(input).flatMap(({ file, object, podLabels }) => {
+      const inNamespace = policies.filter((p) => ns(p) === ns(object));
+      const denyAll = inNamespace.some((p) => Object.keys(p.spec.podSelector?.matchLabels ?? {}).length === 0 && !p.spec.podSelector?.matchExpressions
+        && !p.spec.ingress && !p.spec.egress && ['Ingress', 'Egress'].every((t) => (p.spec.policyTypes ?? []).includes(t)));
+      const own = inNamespace.some((p) => Object.keys(p.spec.podSelector?.matchLabels ?? {}).length > 0 && matches(p.spec.podSelector.matchLabels, podLabels));
+      return [
+        ...(denyAll ? [] : [{ file, object, message: `namespace ${ns(object)} has no default-deny NetworkPolicy` }]),
+        ...(own ? [] : [{ file, object, message: 'no NetworkPolicy selects its pods' }]),
+      ];
+    });
+  },
+};
+
+export const serviceSelectors: PolicyRule = {
+  id: 'service-selector',
+  description: "every Service's selector matches a workload's pods",
+  check: (input) => {
+    const all = workloads(input);
+    return input.objects
+      .filter(({ object }) => object.kind === 'Service' && Object.keys((object as Any).spec?.selector ?? {}).length > 0)
+      .flatMap(({ file, object }) => {
+        const selector: Record<string, string> = (object as Any).spec.selector;
+        const own = Object.fromEntries(Object.entries(selector).filter(([k]) => !CONTROLLER_LABELS.has(k)));
+        const podName = selector['statefulset.kubernetes.io/pod-name'];
+        const target = all.find((w) => ns(w.object) === ns(object) && matches(own, w.podLabels)
+          && (podName === undefined || (w.object.kind === 'StatefulSet' && isMember(podName, w.object))));
+        if (!target) return [{ file, object, message: `selector ${JSON.stringify(selector)} matches no workload's pods` }];
+        const ports: Any[] = target.podSpec.containers.flatMap((c: Any) => c.ports ?? []);
+        const missing = ((object as Any).spec.ports ?? []).filter((p: Any) =>
+          typeof p.targetPort === 'string' ? !ports.some((cp) => cp.name === p.targetPort) : !ports.some((cp) => cp.containerPort === (p.targetPort ?? p.port)));
+        return missing.map((p: Any) => ({ file, object, message: `port ${p.name ?? p.port} targets ${p.targetPort ?? p.port}, which no container of ${target.object.metadata.name} exposes` }));
+      });
+  },
+};
+
+function isMember(podName: string, statefulSet: KubeObject): boolean {
+  const prefix = `${statefulSet.metadata.name}-`;
+  const ordinal = Number(podName.slice(prefix.length));
+  return podName.startsWith(prefix) && Number.isInteger(ordinal) && ordinal < ((statefulSet as Any).spec.replicas ?? 1);
+}
+
+export const ingressBackends: PolicyRule = {
+  id: 'ingress-backend',
+  description: 'every Ingress backend is an existing Service port',
+  check: (input) => {
+    const services = input.objects.filter(({ object }) => object.kind === 'Service').map(({ object }) => object as Any);
+    return input.objects
+      .filter(({ object }) => object.kind === 'Ingress')
+      .flatMap(({ file, object }) => {
+        const spec = (object as Any).spec ?? {};
+        const backends = [
+          ...(spec.defaultBackend ? [spec.defaultBackend] : []),
+          ...(spec.rules ?? []).flatMap((r: Any) => (r.http?.paths ?? []).map((p: Any) => p.backend)),
+        ];
+        return backends.flatMap((b: Any) => {
+          const svc = services.find((s) => ns(s) === ns(object) && s.metadata.name === b.service?.name);
+          const port = b.service?.port ?? {};
+          const ok = svc && (svc.spec.ports ?? []).some((p: Any) => (port.name ? p.name === port.name : p.port === port.number));
+          return ok ? [] : [{ file, object, message: `backend ${b.service?.name}:${port.name ?? port.number} is not a port of an existing Service` }];
+        });
+      });
+  },
+};
+
+/** The production rules, in the order they are reported. */
+export const RULES: readonly PolicyRule[] = [
+  restrictedSecurityContext,
+  probes,
+  resources,
+  disruptionBudget,
+  pinnedImages,
+  noSecretData,
+  networkPolicyCoverage,
+  serviceSelectors,
+  ingressBackends,
+];

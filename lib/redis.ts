@@ -1,0 +1,64 @@
+import { Construct } from 'constructs';
+import type { Resources } from '../environments/schema';
+import { DataStore, memberHost, memberSelector } from './data-store';
+import { selectorLabels } from './labels';
+import type { ImageReference } from './image';
+import { PlatformChart } from './platform-chart';
+import { execProbes } from './probes';
+
+export interface RedisProps {
+  /** @default redis 7.4.1 from the ECR Public mirror of Docker Official Images */
+  readonly image?: ImageReference;
+  /** Secret in AWS holding `password`, below the environment's prefix. */
+  readonly credentialsKey: string;
+  /** Members: one primary, the rest replicas of it. @default 3 */
+  readonly replicas?: number;
+  /** @default 5Gi */
+  readonly storage?: string;
+  /** @default 100m/512Mi requests, 512Mi memory limit */
+  readonly resources?: Resources;
+}
+
+/**
+ * Redis with one primary (member 0) and read replicas that follow it, each with AOF persistence on its own
+ * volume. Clients write through the Service `<name>` (the primary only) and may read through
+ * `<name>-replicas` (every member). There is no automatic failover: if member 0 is lost, the StatefulSet
+ * recreates it on its volume.
+ */
+export class Redis extends DataStore {
+  public static readonly PORT = 6379;
+
+  /** Service that reaches only the primary; clients write here. */
+  public readonly primaryService: string;
+  /** Service that reaches every member; clients may read here. */
+  public readonly replicasService: string;
+
+  constructor(scope: Construct, name: string, props: RedisProps) {
+    const namespace = PlatformChart.platformOf(scope).context.namespace;
+    const primary = memberHost(name, namespace, 0);
+    const server = [
+      'redis-server', '--port', String(Redis.PORT), '--dir', '/data', '--appendonly', 'yes',
+      '--requirepass', '"$REDIS_PASSWORD"', '--masterauth', '"$REDIS_PASSWORD"', '--protected-mode', 'no',
+    ].join(' ');
+    super(scope, name, {
+      image: props.image ?? { repository: 'public.ecr.aws/docker/library/redis', tag: '7.4.1' },
+      component: 'cache',
+      replicas: props.replicas ?? 3,
+      resources: props.resources ?? { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } },
+      storage: props.storage ?? '5Gi',
+      dataPath: '/data',
+      ports: [{ name: 'redis', port: Redis.PORT }],
+      runAsUser: 999,
+      replicated: true,
+      command: ['sh', '-c'],
+      // Member 0 is the primary; every other member replicates it by its stable DNS name.
+      args: [`if [ "\${HOSTNAME##*-}" = "0" ]; then exec ${server}; else exec ${server} --replicaof ${primary} ${Redis.PORT}; fi`],
+      secrets: [{ secretName: `${name}-credentials`, remoteKey: props.credentialsKey, env: { REDIS_PASSWORD: 'password', REDISCLI_AUTH: 'password' } }],
+      probes: execProbes(['sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -q PONG'], ['sh', '-c', 'redis-cli -h 127.0.0.1 ping | grep -qE "PONG|LOADING"']),
+      clientSelector: memberSelector(name, 0),
+      extraServices: [{ name: `${name}-replicas`, selector: selectorLabels(name) }],
+    });
+    this.primaryService = name;
+    this.replicasService = `${name}-replicas`;
+  }
+}

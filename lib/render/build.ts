@@ -1,0 +1,83 @@
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Environment } from '../../environments/schema';
+import { ClusterSecretStores } from '../cluster-secret-stores';
+import { ConfigError } from '../errors';
+import type { PlatformDefinition } from '../platform';
+import { PlatformChart } from '../platform-chart';
+import { PlatformContext, RouteRegistry } from '../platform-context';
+import { PlatformNamespace } from '../platform-namespace';
+import { PlatformNetworkPolicies } from '../network-policies';
+import { PlatformAlerts } from '../platform-alerts';
+import type { KubeObject, RenderedFile } from './kube-object';
+
+/** Folder of `dist/<env>/` for what belongs to the whole cluster rather than to one platform. */
+export const CLUSTER_FOLDER = 'cluster';
+
+/**
+ * Where charts are created. The default gives every chart an App of its own: cdk8s resolves dependencies over
+ * a whole App each time a chart is synthesised, so one App per chart keeps the render linear in the number
+ * of charts. `cdk8s synth` (main.ts) passes one shared App instead.
+ */
+export type ScopeFactory = (env: string, folder: string, chart: string) => Construct;
+
+export const appPerChart: ScopeFactory = () => new App({ outdir: 'cdk8s.out' });
+
+/** A chart built for one file, before it is turned into JSON. */
+export interface BuiltChart {
+  readonly path: string;
+  readonly chart: Chart;
+}
+
+/** Renders every chart of an environment into files of plain objects. Pure: writes nothing. */
+export function renderEnvironment(env: Environment, platforms: readonly PlatformDefinition[], scopeFor: ScopeFactory = appPerChart): RenderedFile[] {
+  return buildEnvironment(env, platforms, scopeFor).map(({ path, chart }) => ({ path, objects: chart.toJson() as KubeObject[] }));
+}
+
+/** Builds the constructs of every chart of an environment. */
+export function buildEnvironment(env: Environment, platforms: readonly PlatformDefinition[], scopeFor: ScopeFactory = appPerChart): BuiltChart[] {
+  const known = new Set(platforms.map((p) => p.name));
+  for (const name of Object.keys(env.platforms)) {
+    if (!known.has(name)) {
+      throw new ConfigError(`environment ${env.name}: platforms.${name} is not a platform (platforms: ${[...known].join(', ')}) — see environments/${env.name}.ts`);
+    }
+  }
+  const built: BuiltChart[] = [];
+  const add = (folder: string, chart: Chart) => built.push({ path: `${env.name}/${folder}/${chart.node.id}.yaml`, chart });
+
+  const clusterChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'secret-stores'), 'secret-stores', { disableResourceNameHashes: true });
+  new ClusterSecretStores(clusterChart, 'stores', env.cluster);
+  add(CLUSTER_FOLDER, clusterChart);
+
+  const routes = new RouteRegistry();
+  for (const platform of platforms) {
+    const settings = env.platforms[platform.name] ?? { enabled: true, services: {}, dataStores: {} };
+    if (!settings.enabled) continue;
+    const context = new PlatformContext(env, platform.name, settings, routes);
+    const chartIn = (id: string) => scopeFor(env.name, platform.name, id);
+
+    const namespace = new PlatformChart(chartIn('namespace'), 'namespace', context);
+    new PlatformNamespace(namespace, 'namespace', { name: context.namespace, quota: settings.quota ?? env.namespaceQuota });
+    add(platform.name, namespace);
+
+    const ids = new Set<string>();
+    for (const ChartClass of platform.charts) {
+      const chart = new ChartClass(chartIn(ChartClass.name), context);
+      if (ids.has(chart.node.id) || ['namespace', 'network-policies', 'alerts'].includes(chart.node.id)) {
+        throw new ConfigError(`environment ${env.name}: platform ${platform.name} has two charts named ${chart.node.id}`);
+      }
+      ids.add(chart.node.id);
+      add(platform.name, chart);
+    }
+    context.checkReferences();
+
+    const policies = new PlatformChart(chartIn('network-policies'), 'network-policies', context);
+    new PlatformNetworkPolicies(policies, 'policies', context);
+    add(platform.name, policies);
+
+    const alerts = new PlatformChart(chartIn('alerts'), 'alerts', context);
+    new PlatformAlerts(alerts, 'alerts', context);
+    add(platform.name, alerts);
+  }
+  return built;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# kubeconform -strict over everything rendered (dist/ and argocd/, or the paths given), against every
+# Kubernetes version we support, with CRD schemas. Unknown kinds are errors, never skipped.
+#
+# Schemas: by default the public locations (kubeconform's own Kubernetes schemas and the datreeio
+# CRDs-catalog). Offline, set KUBECONFORM_SCHEMAS to a mirror with the layout of shared/schemas:
+#   KUBECONFORM_SCHEMAS=../shared/schemas npm run validate
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kubeconform=$(scripts/ensure-kubeconform.sh)
+versions=(${KUBERNETES_VERSIONS:-1.27.0 1.35.0})
+if [[ -n "${KUBECONFORM_SCHEMAS:-}" ]]; then
+  mirror=$(cd "$KUBECONFORM_SCHEMAS" && pwd)
+  locations=(
+    -schema-location "$mirror/kubernetes/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json"
+    -schema-location "$mirror/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+  )
+else
+  locations=(
+    -schema-location default
+    -schema-location 'https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'
+  )
+fi
+if [[ $# -gt 0 ]]; then targets=("$@"); else targets=(); for d in dist argocd; do [[ -d $d ]] && targets+=("$d"); done; fi
+status=0
+for version in "${versions[@]}"; do
+  echo "kubeconform: Kubernetes $version ${KUBECONFORM_SCHEMAS:+(schemas from $KUBECONFORM_SCHEMAS)}"
+  "$kubeconform" -strict -summary -kubernetes-version "$version" -skip CustomResourceDefinition \
+    "${locations[@]}" ${KUBECONFORM_FLAGS:-} "${targets[@]}" || status=1
+done
+exit $status
