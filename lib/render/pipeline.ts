@@ -4,6 +4,7 @@ import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
 import { checkPolicies, PolicyReport } from '../policy/gate';
+import { ConfigError } from '../errors';
 import { renderEnvironment } from './build';
 import type { RenderedFile } from './kube-object';
 import { toYaml } from './serialize';
@@ -30,7 +31,7 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
   const wanted = options.environments;
   for (const name of wanted ?? []) {
     if (!inputs.some((e) => e.name === name)) {
-      throw new Error(`unknown environment '${name}' (environments: ${inputs.map((e) => e.name).join(', ')})`);
+      throw new ConfigError(`unknown environment '${name}' (environments: ${inputs.map((e) => e.name).join(', ')})`);
     }
   }
   const platforms = options.platforms ?? PLATFORMS;

@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import { snapshotTree, Workspace } from './helpers';
+
+/**
+ * Each bad input must stop the render with a message naming environment, service and field, exit non-zero,
+ * and leave dist/ byte for byte as it was.
+ */
+describe('bad input fails the render and leaves dist/ untouched', () => {
+  let ws: Workspace;
+  let before: Map<string, string>;
+  beforeAll(() => {
+    ws = new Workspace();
+    before = snapshotTree(join(ws.dir, 'dist'));
+  });
+  afterAll(() => ws.remove());
+
+  const cases: { name: string; file: string; change: (s: string) => string; expected: RegExp[] }[] = [
+    {
+      name: 'negative replicas',
+      file: 'environments/dev.ts',
+      change: (s) => s.replace("'customer-service': { replicas: 1,", "'customer-service': { replicas: -2,"),
+      expected: [/environment dev/, /platforms\.sales-order\.services\.customer-service\.replicas/, /must be ≥ 1/],
+    },
+    {
+      name: "a 'latest' tag",
+      file: 'environments/dev.ts',
+      change: (s) => s.replace("'order-service': { replicas: 1,", "'order-service': { image: { tag: 'latest' }, replicas: 1,"),
+      expected: [/environment dev, service order-service/, /image\.tag 'latest' is not allowed/],
+    },
+    {
+      name: 'a missing image tag and digest',
+      file: 'charts/sales-order/product-service.ts',
+      change: (s) => s.replace("'sales-order/product-service'), tag: '2.0.4' }", "'sales-order/product-service') }"),
+      expected: [/environment dev, service product-service/, /image .* has neither a tag nor a digest/],
+    },
+    {
+      name: 'an override for a service that does not exist',
+      file: 'environments/dev.ts',
+      change: (s) => s.replace("'user-service': { resources: small },", "'user-service': { resources: small },\n        'billing-service': { replicas: 2 },"),
+      expected: [/environment dev, service billing-service/, /platforms\.sales-order\.services\.billing-service/, /does not have/],
+    },
+    {
+      name: 'malformed cluster facts',
+      file: 'environments/clusters/dev.json',
+      change: (s) => s.replace('"value": "eu-west-1"', '"value": "Ireland"'),
+      expected: [/environment dev: cluster facts .*dev\.json are invalid/, /region: must be an AWS region/],
+    },
+    {
+      name: 'two services on the same host and path',
+      file: 'charts/sales-order/product-service.ts',
+      change: (s) => s.replace("paths: ['/api/products']", "paths: ['/api/orders']"),
+      expected: [/environment dev, service order-service/, /host sales\.dev\.example\.com path \/api\/orders is already routed to sales-order\/product-service/],
+    },
+    {
+      name: 'a mutable tag in prod',
+      file: 'charts/sales-order/user-service.ts',
+      change: (s) => s.replace("tag: '2.0.4'", "tag: 'main-3f2a1c9'"),
+      expected: [/environment prod, service user-service/, /image\.tag 'main-3f2a1c9' is mutable/],
+    },
+  ];
+
+  test.each(cases)('$name', ({ file, change, expected }) => {
+    const original = ws.read(file);
+    ws.edit(file, change);
+    try {
+      const result = ws.synth();
+      expect(result.status).toBe(1);
+      for (const pattern of expected) expect(result.stderr).toMatch(pattern);
+      expect(result.stderr).toMatch(/dist\/ left unchanged/);
+      expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(before);
+    } finally {
+      ws.write(file, original);
+    }
+  });
+
+  test('the unchanged workspace renders cleanly and changes nothing', () => {
+    const result = ws.synth();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(before);
+  });
+});

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENVIRONMENTS, loadEnvironment } from '../environments';
+import type { EnvironmentInput } from '../environments/schema';
+import { PLATFORMS } from '../charts';
+import { renderEnvironment } from '../lib/render/build';
+import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
+import { listFiles } from '../lib/render/write';
+
+export const ROOT = join(__dirname, '..');
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Any = any;
+
+/** The committed environment input by name. */
+export function environmentInput(name: string): EnvironmentInput {
+  return structuredClone(ENVIRONMENTS.find((e) => e.name === name)!);
+}
+
+/** Renders one environment in memory, optionally changed first. */
+export function render(name: string, change?: (env: EnvironmentInput) => void): RenderedFile[] {
+  const input = environmentInput(name);
+  change?.(input);
+  return renderEnvironment(loadEnvironment(input, join(ROOT, 'environments')), PLATFORMS);
+}
+
+export function objects(files: readonly RenderedFile[]): Any[] {
+  return files.flatMap((f) => f.objects as KubeObject[]);
+}
+
+export function find(files: readonly RenderedFile[], kind: string, name: string, namespace?: string): Any {
+  const found = objects(files).find((o) => o.kind === kind && o.metadata.name === name && (!namespace || o.metadata.namespace === namespace));
+  if (!found) throw new Error(`no ${kind} ${name} rendered`);
+  return found;
+}
+
+/**
+ * A copy of the repository's sources and dist/ in a temporary folder, for running the CLI against changed
+ * input without touching the real tree. node_modules is linked, not copied.
+ */
+export class Workspace {
+  public readonly dir: string;
+
+  constructor() {
+    this.dir = mkdtempSync(join(tmpdir(), 'platform-manifests-'));
+    for (const entry of ['charts', 'environments', 'lib', 'imports', 'scripts', 'dist', 'argocd', 'package.json', 'tsconfig.json']) {
+      if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(this.dir, entry), { recursive: true });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(this.dir, 'node_modules'));
+  }
+
+  public edit(file: string, change: (text: string) => string): void {
+    const path = join(this.dir, file);
+    const before = readFileSync(path, 'utf8');
+    const after = change(before);
+    if (after === before) throw new Error(`edit of ${file} changed nothing`);
+    writeFileSync(path, after);
+  }
+
+  public read(file: string): string {
+    return readFileSync(join(this.dir, file), 'utf8');
+  }
+
+  public write(file: string, content: string): void {
+    writeFileSync(join(this.dir, file), content);
+  }
+
+  public synth(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/cli/synth.ts', ...args], { cwd: this.dir, encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  public remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Every file below a folder with its bytes, for before/after comparisons. */
+export function snapshotTree(dir: string): Map<string, string> {
+  return new Map(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}

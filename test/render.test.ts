@@ -1,0 +1,70 @@
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderAll } from '../lib/render/pipeline';
+import { listFiles } from '../lib/render/write';
+import { objects, ROOT, snapshotTree, Workspace } from './helpers';
+
+describe('rendered output', () => {
+  const result = renderAll();
+
+  test('committed dist/ equals a fresh render (run `npm run synth` and commit if this fails)', () => {
+    const fresh = new Map<string, string>();
+    for (const [env, files] of result.dist) for (const [path, yaml] of files) fresh.set(`${env}/${path}`, yaml);
+    const committed = snapshotTree(join(ROOT, 'dist'));
+    expect([...committed.keys()]).toEqual([...fresh.keys()].sort());
+    for (const [path, yaml] of fresh) expect(`${path}:\n${committed.get(path)}`).toBe(`${path}:\n${yaml}`);
+  });
+
+  test('two renders are byte-identical', () => {
+    const again = renderAll();
+    expect(again.dist).toEqual(result.dist);
+  });
+
+  test('files are named dist/<env>/<system>/<chart>.yaml', () => {
+    for (const f of result.files) expect(f.path).toMatch(/^(dev|staging|prod)\/[a-z-]+\/[a-z0-9-]+\.yaml$/);
+    expect(result.environments).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  test('no rendered object is a Secret carrying data', () => {
+    const secrets = objects(result.files).filter((o) => o.kind === 'Secret');
+    expect(secrets.filter((s) => s.data || s.stringData)).toEqual([]);
+  });
+
+  test('the policy gate passes, and every opt-out gives its reason', () => {
+    expect(result.policy.violations).toEqual([]);
+    for (const x of result.policy.exemptions) expect(x.reason.length).toBeGreaterThan(15);
+  });
+});
+
+describe('synth CLI', () => {
+  let ws: Workspace;
+  beforeAll(() => { ws = new Workspace(); });
+  afterAll(() => ws.remove());
+
+  test('prints a summary, renders one environment alone, and does not rewrite unchanged files', () => {
+    const file = join(ws.dir, 'dist/prod/sales-order/customer-service.yaml');
+    const inode = statSync(file).ino;
+    const devBefore = snapshotTree(join(ws.dir, 'dist/dev'));
+    const r = ws.synth('--env', 'prod');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/rendered 1 environment\(s\) \[prod\], \d+ system\(s\) \[.*sales-order.*\], \d+ files, \d+ objects/);
+    expect(r.stdout).toMatch(/0 written, \d+ unchanged, 0 removed/);
+    expect(statSync(file).ino).toBe(inode);
+    expect(snapshotTree(join(ws.dir, 'dist/dev'))).toEqual(devBefore);
+  });
+
+  test('a stale file in dist/ is removed and a changed one rewritten, nothing else', () => {
+    writeFileSync(join(ws.dir, 'dist/dev/sales-order/stale.yaml'), 'kind: Stale\n');
+    appendFileSync(join(ws.dir, 'dist/dev/sales-order/alerts.yaml'), '# edited by hand\n');
+    const r = ws.synth('--env', 'dev');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/1 written, \d+ unchanged, 1 removed/);
+    expect(listFiles(join(ws.dir, 'dist/dev'))).not.toContain('sales-order/stale.yaml');
+  });
+
+  test('an unknown environment is an error', () => {
+    const r = ws.synth('--env', 'qa');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown environment 'qa'/);
+  });
+});
