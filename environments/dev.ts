@@ -1,6 +1,7 @@
 import { defineEnvironment } from './schema';
 
 const small = { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } };
+const tiny = { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } };
 
 /** dev: one replica per service, no autoscaling, small volumes; any pinned tag is accepted. */
 export default defineEnvironment({
@@ -9,6 +10,7 @@ export default defineEnvironment({
   imagePolicy: 'pinned',
   requireTls: false,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
+  nodePool: { capacityTypes: ['spot', 'on-demand'], cpuLimit: '64', memoryLimit: '256Gi' },
   secretPathPrefix: 'dev/',
   secretRefreshInterval: '15m',
   namespaceQuota: {
@@ -27,6 +29,32 @@ export default defineEnvironment({
         'customer-mysql': { storage: '5Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } } },
         'order-mongodb': { storage: '5Gi', resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '512Mi' } } },
         'product-redis': { storage: '1Gi', resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '128Mi' } } },
+      },
+    },
+    storefront: {
+      services: {
+        web: { replicas: 1, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } } },
+      },
+    },
+    'port-assignment': {
+      services: {
+        backend: { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
+        'assignment-engine': { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
+      },
+    },
+    'resource-hub': {
+      services: {
+        api: { replicas: 1, autoscaling: false, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } }, config: { LOG_LEVEL: 'debug' } },
+        gateway: { replicas: 1, autoscaling: false, resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '64Mi' } } },
+      },
+      dataStores: {
+        'resource-hub-postgres': { storage: '5Gi', resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } } },
+      },
+    },
+    toytrex: {
+      services: {
+        web: { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
+        middleware: { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
       },
     },
   },

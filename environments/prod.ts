@@ -15,5 +15,10 @@ export default defineEnvironment({
     requestsCpu: '32', requestsMemory: '64Gi', limitsCpu: '64', limitsMemory: '128Gi',
     pods: 200, persistentVolumeClaims: 30, requestsStorage: '1Ti',
   },
-  platforms: {},
+  platforms: {
+    'resource-hub': {
+      // Amazon RDS for PostgreSQL (Terraform) instead of the self-hosted StatefulSet.
+      dataStores: { 'resource-hub-postgres': { external: 'resource-hub-postgres' } },
+    },
+  },
 });

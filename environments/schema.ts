@@ -42,6 +42,8 @@ export const serviceOverrideSchema = z.strictObject({
   autoscaling: z.union([z.literal(false), autoscalingSchema]),
   /** Replaces the hostnames the chart derives from the environment's domains. */
   hostnames: z.array(hostname).min(1),
+  /** Non-secret configuration added to (or replacing keys of) the chart's ConfigMap, e.g. `{ LOG_LEVEL: 'debug' }`. */
+  config: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string()),
 }).partial();
 
 export const dataStoreOverrideSchema = z.strictObject({
@@ -49,7 +51,16 @@ export const dataStoreOverrideSchema = z.strictObject({
   resources: resourcesSchema,
   image: imageOverrideSchema,
   storage: z.string().regex(/^\d+(Mi|Gi|Ti)$/, 'must be a size such as 20Gi'),
-}).partial();
+  /**
+   * Do not self-host this data store here: use the database the cluster facts list under this key of
+   * `database_endpoints` (e.g. Amazon RDS), reached through an ExternalName Service of the same name, so
+   * clients are configured alike either way. Only data stores whose chart offers the choice accept it.
+   */
+  external: z.string().min(1),
+}).partial().refine(
+  (d) => d.external === undefined || Object.keys(d).length === 1,
+  { message: 'external excludes replicas, resources, image and storage: nothing is self-hosted', path: ['external'] },
+);
 
 export const quotaSchema = z.strictObject({
   requestsCpu: cpu,
@@ -81,6 +92,18 @@ export const addonsSchema = z.strictObject({
   fluentBit: z.boolean().default(true),
 });
 
+/** The Karpenter NodePool and EC2NodeClass the platforms' pods are scheduled on (rendered when addons.karpenter). */
+export const nodePoolSchema = z.strictObject({
+  /** EC2 purchase options Karpenter may launch. @default ['on-demand'] */
+  capacityTypes: z.array(z.enum(['on-demand', 'spot'])).min(1).default(['on-demand']),
+  /** Upper bound of the vCPUs of all nodes of the pool. @default '200' */
+  cpuLimit: cpu.default('200'),
+  /** Upper bound of the memory of all nodes of the pool. @default '800Gi' */
+  memoryLimit: memory.default('800Gi'),
+  /** EKS-optimised AMI, pinned to a release (never `@latest`): `al2023@vYYYYMMDD`. @default 'al2023@v20260501' */
+  amiAlias: z.string().regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must be a pinned alias such as al2023@v20260501').default('al2023@v20260501'),
+});
+
 export const environmentSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lower-case name'),
   /** `terraform output -json` of the cluster, relative to `environments/`. */
@@ -99,8 +122,15 @@ export const environmentSchema = z.strictObject({
     targetRevision: z.string().min(1),
     /** Argo CD's own namespace. @default argocd */
     argocdNamespace: z.string().default('argocd'),
+    /**
+     * The cluster Argo CD deploys to. Argo CD runs in the cluster it manages (one environment = one cluster),
+     * so this is the in-cluster API server. @default https://kubernetes.default.svc
+     */
+    destinationServer: z.url({ protocol: /^https$/ }).default('https://kubernetes.default.svc'),
   }),
   addons: addonsSchema.default(addonsSchema.parse({})),
+  /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
+  nodePool: nodePoolSchema.default(nodePoolSchema.parse({})),
   /** Refresh interval of every ExternalSecret unless a secret sets its own. */
   secretRefreshInterval: z.string().regex(/^\d+[smh]$/).default('1h'),
   /** Prefix of every secret name in AWS Secrets Manager / SSM, e.g. `prod/`. */
@@ -120,6 +150,8 @@ export type Resources = z.output<typeof resourcesSchema>;
 export type Autoscaling = z.output<typeof autoscalingSchema>;
 export type ImageOverride = z.output<typeof imageOverrideSchema>;
 export type Quota = z.output<typeof quotaSchema>;
+export type Addons = z.output<typeof addonsSchema>;
+export type NodePoolSettings = z.output<typeof nodePoolSchema>;
 
 /** A validated environment with its cluster's facts. */
 export interface Environment extends EnvironmentSettings {

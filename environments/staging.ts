@@ -20,5 +20,26 @@ export default defineEnvironment({
         'product-service': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
       },
     },
+    'port-assignment': {
+      services: {
+        backend: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        'assignment-engine': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 3, targetCPUUtilizationPercentage: 75 } },
+      },
+    },
+    'resource-hub': {
+      services: {
+        api: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
+        gateway: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
+      },
+      dataStores: {
+        'resource-hub-postgres': { storage: '10Gi' },
+      },
+    },
+    toytrex: {
+      services: {
+        web: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        middleware: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+      },
+    },
   },
 });

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Resources } from '../environments/schema';
 import { ConfigError } from './errors';
@@ -83,6 +83,9 @@ export class DataStore extends Construct {
     this.name = name;
     this.headlessService = `${name}-headless`;
 
+    if (override.external !== undefined) {
+      throw new ConfigError(`${where}: dataStores.${name}.external is set in environments/${env.name}.ts, but platform ${context.platform} self-hosts ${name} unconditionally; the chart must choose ExternalDatabase for it (see environments/schema.ts)`);
+    }
     if (props.fixedReplicas && override.replicas !== undefined && override.replicas !== props.replicas) {
       throw new ConfigError(`${where}: replicas cannot be overridden: the data store runs exactly ${props.replicas} member(s) by design (remove platforms.${context.platform}.dataStores.${name}.replicas in environments/${env.name}.ts)`);
     }

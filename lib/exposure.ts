@@ -4,6 +4,15 @@ import { ConfigError } from './errors';
 /** Which Route 53 zone a hostname lives in; external-dns keeps one instance per zone type. */
 export type DnsZone = 'public' | 'private';
 
+/**
+ * Label on every Ingress and LoadBalancer Service that carries a DNS name: `public` or `private`. Each
+ * external-dns instance selects its zone's objects with `--label-filter`, so a private hostname (which in prod
+ * lies below the public domain) never gets a record in the public zone.
+ */
+export const DNS_ZONE_LABEL = 'platform-manifests/dns-zone';
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
 /** A hostname below one of the environment's domains, e.g. `{ subdomain: 'shop', zone: 'public' }`. */
 export interface HostName {
   /** Left-most labels; the zone's domain is appended. Use '' for the apex. */
@@ -61,7 +70,17 @@ export function resolveHosts(
   const domains: Record<DnsZone, string> = { public: cluster.public_domain, private: cluster.private_domain };
   const names = overrides
     ? overrides.map((hostname) => ({ hostname, zone: zoneOf(hostname, domains, where) }))
-    : chartHosts.map((h) => ({ hostname: h.subdomain ? `${h.subdomain}.${domains[h.zone]}` : domains[h.zone], zone: h.zone }));
+    : chartHosts.map((h) => {
+        const hostname = h.subdomain ? `${h.subdomain}.${domains[h.zone]}` : domains[h.zone];
+        if (!HOSTNAME.test(hostname)) {
+          throw new ConfigError(`${where}: exposure.hosts: subdomain '${h.subdomain}' does not make a valid lower-case DNS name ('${hostname}')`);
+        }
+        // In prod the private domain lies below the public one: a "public" host there would be a private name.
+        if (zoneOf(hostname, domains, where) !== h.zone) {
+          throw new ConfigError(`${where}: exposure.hosts: '${hostname}' is declared ${h.zone} but lies in the ${h.zone === 'public' ? 'private' : 'public'} domain`);
+        }
+        return { hostname, zone: h.zone };
+      });
   return names.map(({ hostname, zone }) => ({ hostname, zone, certificateArn: certificateFor(cluster, hostname) }));
 }
 

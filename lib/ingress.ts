@@ -1,7 +1,7 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { ConfigError } from './errors';
-import type { DnsZone, ResolvedHost } from './exposure';
+import { DNS_ZONE_LABEL, DnsZone, ResolvedHost } from './exposure';
 import type { PlatformContext } from './platform-context';
 
 /** TLS 1.3 and 1.2 only, the AWS policy recommended for ALBs and NLBs. */
@@ -30,7 +30,7 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
   for (const host of props.hosts) {
     for (const path of props.paths) {
       if (!path.startsWith('/')) throw new ConfigError(`${where}: exposure path '${path}' must start with '/'`);
-      context.routes.claim(where, `${context.platform}/${props.name}`, host.hostname, path);
+      context.routes.claim(where, `${context.platform}/${props.name}`, host.hostname, path, props.controller === 'nginx' ? 'nginx' : `alb-${host.zone === 'public' ? 'internet-facing' : 'internal'}`);
     }
   }
   const zones = [...new Set(props.hosts.map((h) => h.zone))].sort();
@@ -42,7 +42,7 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
       ...(props.controller === 'alb' ? albAnnotations(props, zone, hosts) : {}),
     };
     new k8s.KubeIngress(scope, `ingress-${zone}`, {
-      metadata: { name: id, labels: props.labels, annotations },
+      metadata: { name: id, labels: { ...props.labels, [DNS_ZONE_LABEL]: zone }, annotations },
       spec: {
         ingressClassName: props.controller,
         rules: hosts.map((h) => ({

@@ -1,9 +1,10 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { ConfigError } from './errors';
-import type { LoadBalancerPort, ResolvedHost } from './exposure';
+import { DNS_ZONE_LABEL, LoadBalancerPort, ResolvedHost } from './exposure';
 import { AWS_TLS_POLICY } from './ingress';
+import type { RouteRegistry } from './platform-context';
 
 export interface LoadBalancerServiceProps {
   readonly name: string;
@@ -14,6 +15,14 @@ export interface LoadBalancerServiceProps {
   readonly hosts: readonly ResolvedHost[];
   readonly ports: readonly LoadBalancerPort[];
   readonly containerPorts: readonly { readonly name: string; readonly port: number }[];
+  /** Readiness path of the service; the NLB health-checks it over HTTP. */
+  readonly healthCheckPath: string;
+  /** Container port that serves the readiness path (every listener's targets are checked there). */
+  readonly healthCheckPort: number;
+  /** The environment's routes: the NLB takes its hostnames whole. */
+  readonly routes: RouteRegistry;
+  /** `<platform>/<service>`, for conflicts. */
+  readonly owner: string;
 }
 
 /**
@@ -25,6 +34,7 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
   if (props.hosts.length === 0) throw new ConfigError(`${where}: a load-balancer exposure needs at least one hostname`);
   const zones = new Set(props.hosts.map((h) => h.zone));
   if (zones.size > 1) throw new ConfigError(`${where}: a load balancer is either internet-facing or internal; its hostnames mix public and private zones`);
+  for (const host of props.hosts) props.routes.claim(where, props.owner, host.hostname, '*', 'nlb');
   for (const port of props.ports) {
     if (!props.containerPorts.some((c) => c.name === port.targetPort)) {
       throw new ConfigError(`${where}: load-balancer port ${port.port} targets '${port.targetPort}', which is not a container port (${props.containerPorts.map((c) => c.name).join(', ')})`);
@@ -44,7 +54,12 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
     'service.beta.kubernetes.io/aws-load-balancer-scheme': scheme,
     'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
     'service.beta.kubernetes.io/aws-load-balancer-backend-protocol': 'tcp',
-    'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled': 'true',
+    // The controller's form; the older cross-zone-load-balancing-enabled annotation is deprecated.
+    'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true',
+    // A TCP check would pass for a pod that accepts connections but is not ready; check what the readiness probe checks.
+    'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol': 'http',
+    'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path': props.healthCheckPath,
+    'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': String(props.healthCheckPort),
     ...(tlsPorts.length > 0
       ? {
           'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': (certificates as string[]).sort().join(','),
@@ -54,7 +69,7 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
       : {}),
   };
   new k8s.KubeService(scope, 'service', {
-    metadata: { name: props.name, labels: props.labels, annotations },
+    metadata: { name: props.name, labels: { ...props.labels, [DNS_ZONE_LABEL]: scheme === 'internet-facing' ? 'public' : 'private' }, annotations },
     spec: {
       type: 'LoadBalancer',
       // The controller, not the legacy in-tree provider, owns Services of this class.

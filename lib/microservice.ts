@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Autoscaling, Resources } from '../environments/schema';
 import { ConfigError } from './errors';
@@ -53,7 +53,7 @@ export interface MicroserviceProps {
   readonly resources: Resources;
   /** Health endpoints for the probes. @default '/health/ready', '/health/live', 180 s to start */
   readonly health?: HttpHealthChecks;
-  /** Non-secret configuration: a ConfigMap injected as environment variables. @default none */
+  /** Non-secret configuration: a ConfigMap injected as environment variables; environments add or replace keys. @default none */
   readonly config?: Readonly<Record<string, string>>;
   /** Files from a ConfigMap mounted read-only, e.g. an nginx.conf. @default none */
   readonly configFiles?: { readonly mountPath: string; readonly files: Readonly<Record<string, string>> };
@@ -157,8 +157,9 @@ export class Microservice extends Construct {
     const volumes: k8s.Volume[] = [];
     const volumeMounts: k8s.VolumeMount[] = [];
     const checksum = createHash('sha256');
-    if (props.config && Object.keys(props.config).length > 0) {
-      const data = sortedRecord(props.config);
+    const config = { ...(props.config ?? {}), ...(override.config ?? {}) };
+    if (Object.keys(config).length > 0) {
+      const data = sortedRecord(config);
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels: objectLabels }, data });
       envFrom.push({ configMapRef: { name: `${name}-config` } });
       checksum.update(JSON.stringify(data));
@@ -268,15 +269,23 @@ export class Microservice extends Construct {
       throw new ConfigError(`${where}: hostnames are set in environments/${env.name}.ts but the service is not exposed`);
     }
     this.hosts = resolveHosts(env.cluster, where, declaredHosts, overrideHosts);
-    if (props.internal && this.hosts.some((h) => h.zone === 'public')) {
-      throw new ConfigError(`${where}: the service is marked internal but exposure has the internet-facing host ${this.hosts.find((h) => h.zone === 'public')?.hostname}; use a private hostname`);
+    const publicHost = this.hosts.find((h) => h.zone === 'public');
+    if (props.internal && publicHost) {
+      const field = overrideHosts ? `platforms.${context.platform}.services.${name}.hostnames in environments/${env.name}.ts` : 'exposure.hosts';
+      throw new ConfigError(
+        `${where}: internal: the service must never be internet-facing, but ${field} gives it the public host ${publicHost.hostname}; ` +
+          `use a hostname in the private zone (${env.cluster.private_domain})`,
+      );
     }
     if (props.nodePort && exposure.type !== 'alb-ingress') {
       throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
     const exposedTo: { source: TrafficSource; ports: number[] }[] = [];
     if (exposure.type === 'load-balancer') {
-      renderLoadBalancerService(this, { name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts });
+      renderLoadBalancerService(this, {
+        name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts,
+        healthCheckPath: probes.readinessPath, healthCheckPort: port, routes: context.routes, owner: `${context.platform}/${name}`,
+      });
       exposedTo.push({ source: 'aws-load-balancer', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
     } else {
       new k8s.KubeService(this, 'service', {

@@ -137,17 +137,33 @@ export class PlatformContext {
   }
 }
 
-/** Who claimed which host and path in an environment; two claims on one route would shadow each other. */
+/**
+ * Who claimed which host and path in an environment. Two claims on one route would shadow each other, and
+ * one hostname can only point at one load balancer (its DNS record has one target), so a host served by the
+ * NGINX controller cannot also be an ALB's or an NLB's.
+ */
 export class RouteRegistry {
-  private readonly claims = new Map<string, string>();
+  private readonly routes = new Map<string, string>();
+  private readonly entryPoints = new Map<string, { readonly entryPoint: string; readonly owner: string }>();
 
-  /** @param owner e.g. `sales-order/customer-service` */
-  public claim(where: string, owner: string, host: string, path: string): void {
-    const key = `${host}${path}`;
-    const holder = this.claims.get(key);
-    if (holder !== undefined && holder !== owner) {
-      throw new ConfigError(`${where}: host ${host} path ${path} is already routed to ${holder}; give one of them another host or path`);
+  /**
+   * @param owner e.g. `sales-order/customer-service`
+   * @param entryPoint the load balancer the host's record points at, e.g. `nginx`, `alb-internet-facing`, `nlb`
+   * @param path a path prefix, or '*' when the load balancer takes the whole host (an NLB)
+   */
+  public claim(where: string, owner: string, host: string, path: string, entryPoint: string): void {
+    const served = this.entryPoints.get(host);
+    if (served && served.entryPoint !== entryPoint) {
+      throw new ConfigError(`${where}: host ${host} is already served by the ${served.entryPoint} load balancer of ${served.owner}; a hostname can point at one load balancer only`);
     }
-    this.claims.set(key, owner);
+    // '*' (a whole host) collides with any path on the host; a path collides with the same path or with '*'.
+    const holder = [...this.routes]
+      .filter(([route]) => route.startsWith(`${host} `))
+      .find(([route, o]) => o !== owner && (path === '*' || route === `${host} ${path}` || route === `${host} *`))?.[1];
+    if (holder !== undefined) {
+      throw new ConfigError(`${where}: host ${host} path ${path === '*' ? '(all)' : path} is already routed to ${holder}; give one of them another host or path`);
+    }
+    this.entryPoints.set(host, { entryPoint, owner: served?.owner ?? owner });
+    this.routes.set(`${host} ${path}`, owner);
   }
 }

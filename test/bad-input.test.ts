@@ -52,6 +52,24 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
       expected: [/environment dev, service order-service/, /host sales\.dev\.example\.com path \/api\/orders is already routed to sales-order\/product-service/],
     },
     {
+      name: 'a hostname outside the environment\'s domains',
+      file: 'environments/prod.ts',
+      change: (s) => s.replace('  platforms: {\n', "  platforms: {\n    toytrex: { services: { web: { hostnames: ['toytrex.example.org'] } } },\n"),
+      expected: [/environment prod, service web \(platform toytrex\)/, /hostnames: 'toytrex\.example\.org' is outside the environment's domains/],
+    },
+    {
+      name: 'an internet-facing hostname for an internal service',
+      file: 'environments/prod.ts',
+      change: (s) => s.replace('  platforms: {\n', "  platforms: {\n    'port-assignment': { services: { 'assignment-engine': { hostnames: ['assignments.example.com'] } } },\n"),
+      expected: [/environment prod, service assignment-engine \(platform port-assignment\)/, /internal: .*hostnames .* gives it the public host assignments\.example\.com/],
+    },
+    {
+      name: 'a TLS port without an ACM certificate in prod',
+      file: 'environments/prod.ts',
+      change: (s) => s.replace('  platforms: {\n', "  platforms: {\n    storefront: { services: { web: { hostnames: ['shop.eu.example.com'] } } },\n"),
+      expected: [/environment prod, service web \(platform storefront\)/, /exposure: TLS port 443 needs an ACM certificate covering shop\.eu\.example\.com/],
+    },
+    {
       name: 'a mutable tag in prod',
       file: 'charts/sales-order/user-service.ts',
       change: (s) => s.replace("tag: '2.0.4'", "tag: 'main-3f2a1c9'"),
@@ -66,7 +84,7 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
       const result = ws.synth();
       expect(result.status).toBe(1);
       for (const pattern of expected) expect(result.stderr).toMatch(pattern);
-      expect(result.stderr).toMatch(/dist\/ left unchanged/);
+      expect(result.stderr).toMatch(/dist\/ (and argocd\/ )?left unchanged/);
       expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(before);
     } finally {
       ws.write(file, original);
