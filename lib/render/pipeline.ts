@@ -3,6 +3,7 @@ import type { EnvironmentInput } from '../../environments/schema';
 import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
+import { renderArgoCd } from '../argocd/render';
 import { checkPolicies, PolicyReport } from '../policy/gate';
 import { ConfigError } from '../errors';
 import { renderEnvironment } from './build';
@@ -19,7 +20,11 @@ export interface RenderOptions {
 export interface RenderResult {
   /** Environment name → files (path relative to that environment's folder) → YAML. */
   readonly dist: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Environment name → files of `argocd/<env>/` (path relative to that folder) → YAML. */
+  readonly argocd: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly files: readonly RenderedFile[];
+  /** The Argo CD objects, paths relative to `argocd/`. */
+  readonly argocdFiles: readonly RenderedFile[];
   readonly policy: PolicyReport;
   readonly environments: readonly string[];
   readonly systems: readonly string[];
@@ -37,6 +42,8 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
   const platforms = options.platforms ?? PLATFORMS;
   const files: RenderedFile[] = [];
   const dist = new Map<string, Map<string, string>>();
+  const argocdFiles: RenderedFile[] = [];
+  const argocd = new Map<string, Map<string, string>>();
   const environments: string[] = [];
   const imagePolicies = new Map<string, ImagePolicy>();
   for (const input of inputs) {
@@ -45,10 +52,13 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
     const rendered = renderEnvironment(env, platforms);
     files.push(...rendered);
     dist.set(env.name, new Map(rendered.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)])));
+    const gitops = renderArgoCd(env, rendered, platforms);
+    argocdFiles.push(...gitops);
+    argocd.set(env.name, new Map(gitops.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)])));
     environments.push(env.name);
     imagePolicies.set(env.name, env.imagePolicy);
   }
   const policy = checkPolicies(files, imagePolicies);
   const systems = [...new Set(files.map((f) => f.path.split('/')[1]))].sort();
-  return { dist, files, policy, environments, systems };
+  return { dist, argocd, files, argocdFiles, policy, environments, systems };
 }

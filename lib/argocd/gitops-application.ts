@@ -1,0 +1,64 @@
+import { Construct } from 'constructs';
+import { Application, ApplicationSpecSource } from '../../imports/argoproj.io';
+import type { ApplicationPlan } from './gitops-plan';
+import { argoLabels, waveAnnotation } from './labels';
+import { RESOURCES_FINALIZER, syncPolicy } from './sync-policy';
+
+export interface GitOpsApplicationProps {
+  readonly env: string;
+  readonly plan: ApplicationPlan;
+  readonly argocdNamespace: string;
+  readonly server: string;
+  /** This repository, for folder sources. */
+  readonly repoURL: string;
+  /** Branch, tag or commit the environment tracks, for folder sources. */
+  readonly targetRevision: string;
+}
+
+/**
+ * An Argo CD Application: a folder of `dist/<env>/` from this repository, or an add-on's upstream Helm chart at
+ * its pinned version with values from the cluster facts. Synced automatically (see syncPolicy); deleting it
+ * deletes what it synced (resources finalizer).
+ */
+export class GitOpsApplication extends Construct {
+  constructor(scope: Construct, id: string, props: GitOpsApplicationProps) {
+    super(scope, id);
+    const { plan } = props;
+    const source: ApplicationSpecSource = plan.source.type === 'folder'
+      ? { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path, directory: { recurse: false } }
+      : {
+        repoUrl: plan.source.addon.repoURL,
+        chart: plan.source.addon.chart,
+        targetRevision: plan.source.addon.version,
+        helm: { releaseName: plan.source.addon.name, valuesObject: plan.source.values },
+      };
+    new Application(this, 'application', {
+      metadata: {
+        name: plan.name,
+        namespace: props.argocdNamespace,
+        labels: argoLabels(props.env, plan.name),
+        annotations: waveAnnotation(plan.wave),
+        finalizers: [RESOURCES_FINALIZER],
+      },
+      spec: {
+        project: plan.project,
+        info: [{ name: 'Description', value: plan.description }],
+        source,
+        destination: { server: props.server, namespace: plan.destinationNamespace },
+        syncPolicy: syncPolicy({ createNamespace: plan.createNamespace, respectIgnoreDifferences: plan.ignoreDifferences.length > 0 }),
+        ...(plan.ignoreDifferences.length > 0
+          ? {
+            ignoreDifferences: plan.ignoreDifferences.map((d) => ({
+              group: d.group,
+              kind: d.kind,
+              name: d.name,
+              namespace: d.namespace,
+              jsonPointers: d.jsonPointers ? [...d.jsonPointers] : undefined,
+              jqPathExpressions: d.jqPathExpressions ? [...d.jqPathExpressions] : undefined,
+            })),
+          }
+          : {}),
+      },
+    });
+  }
+}

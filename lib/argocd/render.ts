@@ -1,0 +1,44 @@
+import { App, Chart } from 'cdk8s';
+import type { Environment } from '../../environments/schema';
+import type { PlatformDefinition } from '../platform';
+import type { KubeObject, RenderedFile } from '../render/kube-object';
+import { ADDONS, AddonDefinition } from './addons';
+import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
+import { GitOpsApplication } from './gitops-application';
+import { GitOpsProject } from './gitops-project';
+import { RootApplication } from './root-application';
+
+/**
+ * Renders `argocd/<env>/` from the environment and its rendered `dist/<env>/` files: plan, check, synthesise.
+ * Paths are relative to `argocd/`: `<env>/root.yaml`, `<env>/apps/projects/<name>.yaml`,
+ * `<env>/apps/addons/<name>.yaml`, `<env>/apps/cluster.yaml`, `<env>/apps/platforms/<name>.yaml`.
+ * Pure: writes nothing; throws ConfigError when the model is broken.
+ */
+export function renderArgoCd(env: Environment, distFiles: readonly RenderedFile[], platforms: readonly PlatformDefinition[], addons: readonly AddonDefinition[] = ADDONS): RenderedFile[] {
+  const plan = planGitOps(env, distFiles, platforms, addons);
+  checkGitOpsPlan(plan, summarizeFolders(env.name, distFiles));
+  return synthGitOps(plan);
+}
+
+/** Turns a checked plan into files. */
+export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
+  const { env } = plan;
+  const common = { env: env.name, argocdNamespace: env.gitops.argocdNamespace, server: env.gitops.destinationServer };
+  const files: RenderedFile[] = [];
+  const file = (path: string, build: (chart: Chart) => void) => {
+    const chart = new Chart(new App({ outdir: 'cdk8s.out' }), 'argocd', { disableResourceNameHashes: true });
+    build(chart);
+    files.push({ path: `${env.name}/${path}`, objects: chart.toJson() as KubeObject[] });
+  };
+
+  file('root.yaml', (c) => new RootApplication(c, 'root', { ...common, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision }));
+  for (const project of plan.projects) {
+    file(`apps/projects/${project.name}.yaml`, (c) => new GitOpsProject(c, project.name, { ...common, plan: project }));
+  }
+  for (const application of plan.applications) {
+    file(`apps/${application.file}`, (c) => new GitOpsApplication(c, application.name, {
+      ...common, plan: application, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision,
+    }));
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}

@@ -1,0 +1,31 @@
+import type { ApplicationSpecSyncPolicy } from '../../imports/argoproj.io';
+
+/** Argo CD deletes what an Application synced when the Application itself is deleted (cascade). */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+export interface SyncPolicyOptions {
+  /** Let Argo CD create the destination namespace. @default false */
+  readonly createNamespace?: boolean;
+  /** Leave ignored fields alone on sync too, not only in the diff. @default false */
+  readonly respectIgnoreDifferences?: boolean;
+  /** Attempts of a failed sync. @default 5 */
+  readonly retryLimit?: number;
+}
+
+/**
+ * How every Application syncs: automatically, deleting what left Git (prune, after everything else is
+ * healthy) and undoing changes made in the cluster (selfHeal); server-side apply, so large CRDs fit and
+ * fields owned by controllers stay theirs; failed syncs retried with exponential backoff (10s, 20s, ... 5m).
+ */
+export function syncPolicy(options: SyncPolicyOptions = {}): ApplicationSpecSyncPolicy {
+  return {
+    automated: { prune: true, selfHeal: true },
+    syncOptions: [
+      ...(options.createNamespace ? ['CreateNamespace=true'] : []),
+      'PruneLast=true',
+      ...(options.respectIgnoreDifferences ? ['RespectIgnoreDifferences=true'] : []),
+      'ServerSideApply=true',
+    ],
+    retry: { limit: options.retryLimit ?? 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+  };
+}

@@ -1,0 +1,327 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadEnvironment } from '../environments';
+import { PLATFORMS } from '../charts';
+import { ADDONS, APP_WAVES } from '../lib/argocd/addons';
+import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
+import { SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
+import { renderArgoCd } from '../lib/argocd/render';
+import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
+import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../lib/network-policies';
+import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '../lib/cluster-secret-stores';
+import { renderAll } from '../lib/render/pipeline';
+import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
+import { listFiles } from '../lib/render/write';
+import { Any, environmentInput, objects, render, ROOT, snapshotTree, Workspace } from './helpers';
+
+const result = renderAll();
+const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
+const applications = (env: string) => argo(env).filter((o) => o.kind === 'Application' && o.metadata.name !== 'root');
+const app = (env: string, name: string) => argo(env).find((o) => o.kind === 'Application' && o.metadata.name === name);
+const project = (env: string, name: string) => argo(env).find((o) => o.kind === 'AppProject' && o.metadata.name === name);
+const wave = (o: Any) => Number(o.metadata.annotations[SYNC_WAVE_ANNOTATION]);
+const distFolders = (env: string) => [...new Set([...result.dist.get(env)!.keys()].map((p) => p.split('/')[0]))].sort();
+
+function loaded(name: string, change?: (e: Any) => void) {
+  const input = environmentInput(name);
+  change?.(input);
+  return loadEnvironment(input, join(ROOT, 'environments'));
+}
+
+describe('argocd/ is rendered from the same model as dist/', () => {
+  test('committed argocd/ equals a fresh render (run `npm run synth` and commit if this fails)', () => {
+    const fresh = new Map<string, string>();
+    for (const [env, files] of result.argocd) for (const [path, yaml] of files) fresh.set(`${env}/${path}`, yaml);
+    const committed = snapshotTree(join(ROOT, 'argocd'));
+    expect([...committed.keys()]).toEqual([...fresh.keys()].sort());
+    for (const [path, yaml] of fresh) expect(`${path}:\n${committed.get(path)}`).toBe(`${path}:\n${yaml}`);
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s: every dist folder has exactly one Application, and every Application path exists', (env) => {
+    const folderApps = applications(env).filter((a) => a.spec.source.path);
+    for (const folder of distFolders(env)) {
+      expect([folder, folderApps.filter((a) => a.spec.source.path === `dist/${env}/${folder}`).length]).toEqual([folder, 1]);
+    }
+    for (const a of folderApps) {
+      expect(existsSync(join(ROOT, a.spec.source.path))).toBe(true);
+      expect(listFiles(join(ROOT, a.spec.source.path)).length).toBeGreaterThan(0);
+    }
+  });
+
+  test('the committed Applications point at committed folders (checked on disk, not only in memory)', () => {
+    for (const env of listFiles(join(ROOT, 'argocd')).map((f) => f.split('/')[0]).filter((v, i, a) => a.indexOf(v) === i)) {
+      for (const file of listFiles(join(ROOT, 'argocd', env))) {
+        const docs = parseAllDocuments(readFileSync(join(ROOT, 'argocd', env, file), 'utf8')) as Any[];
+        for (const o of docs.map((d) => d.toJS())) {
+          if (o?.kind === 'Application' && o.spec.source.path) expect([o.metadata.name, existsSync(join(ROOT, o.spec.source.path))]).toEqual([o.metadata.name, true]);
+        }
+      }
+    }
+  });
+
+  test('every Application is in a project that exists, and every platform has its own project', () => {
+    for (const env of result.environments) {
+      for (const a of [...applications(env), app(env, 'root')]) expect([a.metadata.name, project(env, a.spec.project) !== undefined || a.spec.project === 'bootstrap']).toEqual([a.metadata.name, true]);
+      for (const folder of distFolders(env)) expect(project(env, folder)).toBeDefined();
+    }
+  });
+});
+
+describe('root Application (app of apps)', () => {
+  test('syncs argocd/<env>/apps recursively from the environment\'s repository and revision; no cascade finalizer', () => {
+    const root = app('prod', 'root');
+    expect(root.spec.source).toEqual({
+      repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'release', path: 'argocd/prod/apps', directory: { recurse: true },
+    });
+    expect(root.metadata.finalizers).toBeUndefined();
+    expect(result.argocd.get('prod')!.has('root.yaml')).toBe(true);
+  });
+
+  test('its project may create only Applications and AppProjects in Argo CD\'s namespace', () => {
+    const bootstrap = project('dev', 'bootstrap');
+    expect(bootstrap.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }]);
+    expect(bootstrap.spec.namespaceResourceWhitelist).toEqual([{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }]);
+    expect(bootstrap.spec.clusterResourceWhitelist).toBeUndefined();
+  });
+});
+
+describe('platform Applications and projects', () => {
+  test('sync dist/<env>/<platform> automatically with prune, selfHeal, retries, finalizer and server-side apply', () => {
+    const a = app('staging', 'sales-order');
+    expect(a.metadata.finalizers).toEqual([RESOURCES_FINALIZER]);
+    expect(a.spec.project).toBe('sales-order');
+    expect(a.spec.source).toMatchObject({ path: 'dist/staging/sales-order', targetRevision: 'main' });
+    expect(a.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'sales-order' });
+    expect(a.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+    expect(a.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    expect(a.spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
+    expect(app('prod', 'sales-order').spec.source.targetRevision).toBe('release');
+  });
+
+  test('no ignoreDifferences: HPA-scaled workloads omit spec.replicas, so nothing is owned twice', () => {
+    for (const env of result.environments) for (const a of applications(env).filter((x) => x.spec.source.path)) expect(a.spec.ignoreDifferences).toBeUndefined();
+  });
+
+  test('an HPA-scaled workload that sets replicas gets exactly /spec/replicas ignored', () => {
+    const file: RenderedFile = {
+      path: 'dev/demo/web.yaml',
+      objects: [
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'demo' }, spec: { replicas: 2 } },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'static', namespace: 'demo' }, spec: { replicas: 2 } },
+        { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'demo' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } } },
+      ] as KubeObject[],
+    };
+    expect(summarizeFolders('dev', [file]).get('demo')!.controllerOwnedFields).toEqual([
+      { group: 'apps', kind: 'Deployment', name: 'web', namespace: 'demo', jsonPointers: ['/spec/replicas'] },
+    ]);
+  });
+
+  test('a project admits this repository, this cluster, the platform\'s namespace and exactly the kinds its folder has', () => {
+    const p = project('prod', 'sales-order');
+    expect(p.spec.sourceRepos).toEqual(['https://github.com/acme/platform-manifests.git']);
+    expect(p.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'sales-order' }]);
+    expect(p.spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+    const kinds = p.spec.namespaceResourceWhitelist.map((k: Any) => `${k.group}/${k.kind}`);
+    expect(kinds).toEqual(expect.arrayContaining(['apps/StatefulSet', 'apps/Deployment', 'external-secrets.io/ExternalSecret', 'networking.k8s.io/Ingress']));
+    expect(kinds).not.toContain('rbac.authorization.k8s.io/ClusterRole');
+  });
+
+  test('the cluster project admits the cluster-scoped kinds of dist/<env>/cluster and no namespaced kind', () => {
+    const p = project('dev', 'cluster');
+    expect(p.spec.clusterResourceWhitelist).toEqual([
+      { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
+      { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass' },
+      { group: 'karpenter.sh', kind: 'NodePool' },
+    ]);
+    expect(p.spec.namespaceResourceBlacklist).toEqual([{ group: '*', kind: '*' }]);
+  });
+});
+
+describe('sync waves', () => {
+  const file = (env: string, path: string) => result.files.find((f) => f.path === `${env}/${path}`)!.objects as Any[];
+  const waveOf = (env: string, path: string, kind: string, name?: string) =>
+    wave(file(env, path).find((o) => o.kind === kind && (!name || o.metadata.name === name)));
+
+  test('every rendered object carries one', () => {
+    for (const o of objects(result.files)) expect(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]).toMatch(/^-?\d+$/);
+  });
+
+  test('namespace, then config and secrets, then data stores, then services, ingress last', () => {
+    const ns = waveOf('prod', 'sales-order/namespace.yaml', 'Namespace');
+    const config = waveOf('prod', 'sales-order/order-service.yaml', 'ConfigMap');
+    const secret = waveOf('prod', 'sales-order/order-service.yaml', 'ExternalSecret');
+    const data = waveOf('prod', 'sales-order/order-service.yaml', 'StatefulSet');
+    const service = waveOf('prod', 'sales-order/order-service.yaml', 'Deployment');
+    const ingress = waveOf('prod', 'sales-order/order-service.yaml', 'Ingress');
+    expect(ns).toBeLessThan(config);
+    expect(secret).toBe(config);
+    expect(config).toBeLessThan(data);
+    expect(data).toBeLessThan(service);
+    expect(service).toBeLessThan(ingress);
+    expect(waveOf('dev', 'cluster/secret-stores.yaml', 'ClusterSecretStore')).toBeLessThan(config);
+  });
+
+  test('a LoadBalancer Service is a way in and comes with the Ingresses; a ClusterIP Service with the config', () => {
+    const services = objects(result.files.filter((f) => f.path.startsWith('prod/'))).filter((o) => o.kind === 'Service');
+    expect(services.some((s) => s.spec.type === 'LoadBalancer')).toBe(true);
+    for (const s of services) expect([s.metadata.name, wave(s)]).toEqual([s.metadata.name, s.spec.type === 'LoadBalancer' ? WAVES.ingress : WAVES.config]);
+  });
+
+  test('a wave a chart sets itself is kept; an unknown kind stops the render and says where to add it', () => {
+    const own = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { [SYNC_WAVE_ANNOTATION]: '5' } } } as KubeObject;
+    expect(withSyncWaves([own], 'dev/x/x.yaml')[0].metadata.annotations).toEqual({ [SYNC_WAVE_ANNOTATION]: '5' });
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
+    expect(() => withSyncWaves([widget], 'dev/x/x.yaml')).toThrow(/dev\/x\/x\.yaml: Widget w .* has no sync wave — add 'example\.com\/Widget' to KINDS in lib\/argocd\/kinds\.ts/);
+  });
+
+  test('across Applications: projects, then add-ons (CRDs first), then the cluster folder, then the platforms', () => {
+    for (const env of result.environments) {
+      const projects = argo(env).filter((o) => o.kind === 'AppProject' && o.metadata.name !== 'bootstrap');
+      const addons = applications(env).filter((a) => a.spec.project === 'addons');
+      const platforms = applications(env).filter((a) => a.spec.project !== 'addons' && a.metadata.name !== 'cluster');
+      const cluster = wave(app(env, 'cluster'));
+      for (const p of projects) expect(wave(p)).toBe(APP_WAVES.projects);
+      for (const a of addons) expect(wave(a)).toBeLessThan(cluster);
+      for (const a of platforms) expect(wave(a)).toBeGreaterThan(cluster);
+      expect(wave(app(env, 'kube-prometheus-stack'))).toBeLessThan(wave(app(env, 'ingress-nginx')));
+      expect(wave(app(env, 'aws-load-balancer-controller'))).toBeLessThan(wave(app(env, 'ingress-nginx')));
+    }
+  });
+});
+
+describe('cluster add-ons', () => {
+  const values = (env: string, name: string) => app(env, name).spec.source.helm.valuesObject;
+
+  test('each is its upstream chart at a pinned version, in the namespace the platforms expect', () => {
+    for (const addon of ADDONS) {
+      const a = app('prod', addon.name);
+      expect(a.spec.source).toMatchObject({ repoURL: addon.repoURL, chart: addon.chart, targetRevision: addon.version });
+      expect(addon.version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(a.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['CreateNamespace=true', 'ServerSideApply=true']));
+      expect(a.metadata.finalizers).toEqual([RESOURCES_FINALIZER]);
+    }
+    expect(app('prod', 'ingress-nginx').spec.destination.namespace).toBe(INGRESS_NGINX_NAMESPACE);
+    expect(app('prod', 'kube-prometheus-stack').spec.destination.namespace).toBe(MONITORING_NAMESPACE);
+    expect(app('prod', 'external-secrets').spec.destination.namespace).toBe(EXTERNAL_SECRETS_NAMESPACE);
+    expect(values('prod', 'external-secrets').serviceAccount.name).toBe(EXTERNAL_SECRETS_SERVICE_ACCOUNT);
+    expect(app('prod', 'karpenter').spec.source.repoURL).toBe('public.ecr.aws/karpenter');
+  });
+
+  test('values come from the cluster facts: IRSA roles, cluster name, region, zones and domains', () => {
+    const facts = loaded('staging').cluster;
+    expect(values('staging', 'external-secrets').serviceAccount.annotations).toEqual({ 'eks.amazonaws.com/role-arn': facts.service_account_role_arns['external-secrets'] });
+    expect(values('staging', 'aws-load-balancer-controller')).toMatchObject({ clusterName: facts.cluster_name, region: facts.region });
+    expect(values('staging', 'karpenter').settings.clusterName).toBe(facts.cluster_name);
+    expect(values('staging', 'fluent-bit').serviceAccount.annotations['eks.amazonaws.com/role-arn']).toBe(facts.service_account_role_arns['fluent-bit']);
+    const pub = values('staging', 'external-dns-public');
+    const priv = values('staging', 'external-dns-private');
+    expect(pub).toMatchObject({ txtOwnerId: facts.cluster_name, domainFilters: [facts.public_domain] });
+    expect(pub.extraArgs).toEqual(['--aws-zone-type=public', `--zone-id-filter=${facts.hosted_zone_ids.public}`, '--label-filter=platform-manifests/dns-zone=public']);
+    expect(priv).toMatchObject({ txtOwnerId: facts.cluster_name, domainFilters: [facts.private_domain] });
+    expect(priv.extraArgs).toEqual(['--aws-zone-type=private', `--zone-id-filter=${facts.hosted_zone_ids.private}`, '--label-filter=platform-manifests/dns-zone=private']);
+  });
+
+  test('kube-prometheus-stack selects every ServiceMonitor, PodMonitor and PrometheusRule', () => {
+    expect(values('dev', 'kube-prometheus-stack').prometheus.prometheusSpec).toMatchObject({
+      serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false,
+    });
+  });
+
+  test('only controller-written fields are ignored, and sync respects that', () => {
+    const lbc = app('dev', 'aws-load-balancer-controller');
+    expect(lbc.spec.ignoreDifferences.map((d: Any) => `${d.kind}/${d.name}`)).toEqual([
+      'Secret/aws-load-balancer-tls', 'MutatingWebhookConfiguration/aws-load-balancer-webhook', 'ValidatingWebhookConfiguration/aws-load-balancer-webhook',
+    ]);
+    expect(lbc.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    expect(app('dev', 'metrics-server').spec.ignoreDifferences).toBeUndefined();
+  });
+
+  test('an environment turns an add-on off: its Application goes, and Karpenter\'s NodePool with it', () => {
+    const env = loaded('dev', (e) => { e.addons = { karpenter: false, fluentBit: false }; });
+    const files = render('dev', (e) => { e.addons = { karpenter: false, fluentBit: false }; });
+    expect(objects(files).filter((o) => o.kind === 'NodePool' || o.kind === 'EC2NodeClass')).toEqual([]);
+    const names = objects(renderArgoCd(env, files, PLATFORMS)).map((o) => o.metadata.name);
+    expect(names).not.toContain('karpenter');
+    expect(names).not.toContain('fluent-bit');
+    expect(names).toContain('ingress-nginx');
+  });
+
+  test('the NodePool and EC2NodeClass use the cluster\'s node role, discovery tag, zones and a pinned AMI', () => {
+    const facts = loaded('dev').cluster;
+    const cluster = objects(result.files.filter((f) => f.path === 'dev/cluster/karpenter.yaml'));
+    const nodeClass = cluster.find((o) => o.kind === 'EC2NodeClass');
+    const pool = cluster.find((o) => o.kind === 'NodePool');
+    expect(nodeClass.spec.role).toBe(facts.karpenter_node_role_name);
+    expect(nodeClass.spec.subnetSelectorTerms).toEqual([{ tags: { 'karpenter.sh/discovery': facts.karpenter_discovery_tag } }]);
+    expect(nodeClass.spec.amiSelectorTerms[0].alias).toMatch(/^al2023@v\d{8}$/);
+    expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: nodeClass.metadata.name });
+    expect(pool.spec.template.spec.requirements).toContainEqual({ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand', 'spot'] });
+  });
+});
+
+describe('a broken model fails the render with a clear message', () => {
+  const env = loaded('dev');
+  const files = render('dev');
+  const folders = summarizeFolders('dev', files);
+  const plan = () => planGitOps(env, files, PLATFORMS);
+  const broken = (change: (p: { projects: Any[]; applications: Any[] }) => void): GitOpsPlan => {
+    const p = plan();
+    const copy = { env: p.env, projects: [...p.projects], applications: [...p.applications] };
+    change(copy);
+    return copy;
+  };
+
+  test('the real plan passes', () => {
+    expect(() => checkGitOpsPlan(plan(), folders)).not.toThrow();
+  });
+
+  test('an Application pointing at a missing folder', () => {
+    const p = broken((x) => { x.applications.push({ ...x.applications.find((a) => a.name === 'sales-order'), name: 'ghost', source: { type: 'folder', path: 'dist/dev/ghost' } }); });
+    expect(() => checkGitOpsPlan(p, folders)).toThrow(/environment dev: the Argo CD model is broken[\s\S]*Application ghost points at dist\/dev\/ghost, which the render does not produce/);
+  });
+
+  test('a platform in no project, and a folder with no Application', () => {
+    const p = broken((x) => {
+      x.projects = x.projects.filter((pr) => pr.name !== 'sales-order');
+      x.applications = x.applications.filter((a) => a.name !== 'storefront');
+    });
+    expect(() => checkGitOpsPlan(p, folders)).toThrow(/Application sales-order is in no project: project 'sales-order' is not rendered for dev/);
+    expect(() => checkGitOpsPlan(p, folders)).toThrow(/dist\/dev\/storefront has no Application/);
+  });
+
+  test('a project that does not admit a cluster-scoped kind its folder has', () => {
+    const p = broken((x) => { x.projects = x.projects.map((pr) => (pr.name === 'cluster' ? { ...pr, clusterKinds: [] } : pr)); });
+    expect(() => checkGitOpsPlan(p, folders)).toThrow(/project cluster may not create cluster-scoped external-secrets\.io\/ClusterSecretStore/);
+  });
+
+  test('a platform named like a reserved Application', () => {
+    const p = broken((x) => { x.applications.push({ ...x.applications.find((a) => a.name === 'cluster') }); });
+    expect(() => checkGitOpsPlan(p, folders)).toThrow(/two Applications are named 'cluster'/);
+  });
+
+  test('an enabled add-on whose IAM role is missing from the cluster facts', () => {
+    const bad = { ...env, cluster: { ...env.cluster, service_account_role_arns: { ...env.cluster.service_account_role_arns, 'external-dns': undefined as unknown as string } } };
+    expect(() => planGitOps(bad, files, PLATFORMS)).toThrow(
+      /environment dev: add-on external-dns-public needs an IAM role: add service_account_role_arns\["external-dns"\] to environments\/clusters\/dev\.json .* or turn the add-on off with addons\.externalDns: false in environments\/dev\.ts/,
+    );
+  });
+});
+
+describe('synth CLI with a broken Argo CD model', () => {
+  let ws: Workspace;
+  beforeAll(() => { ws = new Workspace(); });
+  afterAll(() => ws.remove());
+
+  test('exits non-zero, says what to change, and leaves dist/ and argocd/ byte for byte as they were', () => {
+    const dist = snapshotTree(join(ws.dir, 'dist'));
+    const argocd = snapshotTree(join(ws.dir, 'argocd'));
+    ws.edit('environments/clusters/dev.json', (s) => s.replace(/\s*"external-dns": "arn:aws:iam::\d+:role\/dev-external-dns",/, ''));
+    const r = ws.synth();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/synth failed, dist\/ and argocd\/ left unchanged/);
+    expect(r.stderr).toMatch(/add-on external-dns-public needs an IAM role/);
+    expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(dist);
+    expect(snapshotTree(join(ws.dir, 'argocd'))).toEqual(argocd);
+  });
+});
