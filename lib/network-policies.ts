@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { MANAGED_BY } from './labels';
 import type { ComponentRecord, PlatformContext } from './platform-context';

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Quota } from '../environments/schema';
 import { MANAGED_BY } from './labels';

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 
 /** HTTP health endpoints of a service; the three probes are built from them. */
 export interface HttpHealthChecks {

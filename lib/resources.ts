@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-27';
+import { k8s } from './k8s';
 import type { Resources } from '../environments/schema';
 
 export type { Resources };

@@ -1,4 +1,4 @@
-import type { k8s } from 'cdk8s-plus-27';
+import type { k8s } from './k8s';
 
 /** The numeric user our own images run as (non-root, outside the range of system users). */
 export const DEFAULT_RUN_AS_USER = 10001;

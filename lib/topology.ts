@@ -1,4 +1,4 @@
-import type { k8s } from 'cdk8s-plus-27';
+import type { k8s } from './k8s';
 
 /**
  * Spread a workload's pods over zones and nodes. Deployments only prefer the spread (ScheduleAnyway), so a

@@ -22,10 +22,20 @@ else
   )
 fi
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=(); for d in dist argocd; do [[ -d $d ]] && targets+=("$d"); done; fi
-status=0
+# Both Kubernetes versions run at once (kubeconform is mostly waiting on schema files); outputs are
+# printed in order afterwards.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pids=()
 for version in "${versions[@]}"; do
-  echo "kubeconform: Kubernetes $version ${KUBECONFORM_SCHEMAS:+(schemas from $KUBECONFORM_SCHEMAS)}"
   "$kubeconform" -strict -summary -kubernetes-version "$version" -skip CustomResourceDefinition \
-    "${locations[@]}" ${KUBECONFORM_FLAGS:-} "${targets[@]}" || status=1
+    "${locations[@]}" ${KUBECONFORM_FLAGS:-} "${targets[@]}" >"$work/$version.out" 2>&1 &
+  pids+=($!)
+done
+status=0
+for i in "${!versions[@]}"; do
+  wait "${pids[$i]}" || status=1
+  echo "kubeconform: Kubernetes ${versions[$i]} ${KUBECONFORM_SCHEMAS:+(schemas from $KUBECONFORM_SCHEMAS)}"
+  cat "$work/${versions[$i]}.out"
 done
 exit $status
