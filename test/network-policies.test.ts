@@ -48,3 +48,69 @@ describe('network policies derived from the sales-order model (prod)', () => {
     expect(allowed(policies, so('order-service'), kubeDns, 53, 'UDP')).toBe(true);
   });
 });
+
+describe('network policies of the other platforms', () => {
+  // Addresses inside each environment's VPC (cluster facts: dev 10.10.0.0/16, prod 10.30.0.0/16).
+  const VPC_HOST = { ip: '10.30.12.7' };
+  const vpcHost = (env: string) => ({ ip: env === 'dev' ? '10.10.12.7' : '10.30.12.7' });
+  const flows = (env: string) => {
+    const all = objects(render(env));
+    const policies = all.filter((o) => o.kind === 'NetworkPolicy');
+    const port = (ns: string, workload: string, name = 'http'): number => {
+      const w = all.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.namespace === ns && o.metadata.name === workload);
+      return w.spec.template.spec.containers[0].ports.find((p: { name: string }) => p.name === name).containerPort;
+    };
+    return { policies, port };
+  };
+
+  test('port-assignment: backend reaches the engine, never the other way; both ALBs reach their targets from the VPC only', () => {
+    const { policies, port } = flows('prod');
+    const pa = (n: string) => pod('port-assignment', n);
+    expect(allowed(policies, pa('backend'), pa('assignment-engine'), port('port-assignment', 'assignment-engine'))).toBe(true);
+    expect(allowed(policies, pa('assignment-engine'), pa('backend'), port('port-assignment', 'backend'))).toBe(false);
+    expect(allowed(policies, VPC_HOST, pa('backend'), port('port-assignment', 'backend'))).toBe(true);
+    expect(allowed(policies, VPC_HOST, pa('assignment-engine'), port('port-assignment', 'assignment-engine'))).toBe(true);
+    expect(allowed(policies, internet, pa('assignment-engine'), port('port-assignment', 'assignment-engine'))).toBe(false);
+    expect(allowed(policies, pa('backend'), internet, 443)).toBe(false);
+  });
+
+  test('resource-hub: gateway → api on http only; api → its database and AWS APIs; nothing else', () => {
+    for (const env of ['dev', 'prod']) {
+      const { policies, port } = flows(env);
+      const rh = (n: string) => pod('resource-hub', n);
+      expect(allowed(policies, rh('gateway'), rh('api'), port('resource-hub', 'api'))).toBe(true);
+      expect(allowed(policies, rh('gateway'), rh('api'), 9090)).toBe(false);
+      expect(allowed(policies, prometheus, rh('api'), 9090)).toBe(true);
+      expect(allowed(policies, rh('api'), internet, 443)).toBe(true);
+      expect(allowed(policies, rh('gateway'), internet, 443)).toBe(false);
+      expect(allowed(policies, vpcHost(env), rh('gateway'), port('resource-hub', 'gateway'))).toBe(true);
+      expect(allowed(policies, vpcHost(env), rh('api'), port('resource-hub', 'api'))).toBe(false);
+      // dev self-hosts PostgreSQL in the namespace; prod reaches RDS inside the VPC.
+      const database = env === 'dev' ? rh('resource-hub-postgres') : { ip: '10.30.200.15' };
+      expect(allowed(policies, rh('api'), database, 5432)).toBe(true);
+      expect(allowed(policies, rh('gateway'), database, 5432)).toBe(false);
+    }
+  });
+
+  test('toytrex: web → middleware → MariaDB on RDS; web never reaches the database', () => {
+    const { policies, port } = flows('prod');
+    const tt = (n: string) => pod('toytrex', n);
+    const rds = { ip: '10.30.200.20' };
+    expect(allowed(policies, tt('web'), tt('middleware'), port('toytrex', 'middleware'))).toBe(true);
+    expect(allowed(policies, tt('middleware'), tt('web'), port('toytrex', 'web'))).toBe(false);
+    expect(allowed(policies, tt('middleware'), rds, 3306)).toBe(true);
+    expect(allowed(policies, tt('web'), rds, 3306)).toBe(false);
+    expect(allowed(policies, tt('middleware'), rds, 5432)).toBe(false);
+    expect(allowed(policies, VPC_HOST, tt('web'), port('toytrex', 'web'))).toBe(true);
+    expect(allowed(policies, VPC_HOST, tt('middleware'), port('toytrex', 'middleware'))).toBe(false);
+  });
+
+  test('storefront: the NLB reaches both listener ports from the VPC; the pod calls nothing', () => {
+    const { policies, port } = flows('prod');
+    const web = pod('storefront', 'web');
+    expect(allowed(policies, VPC_HOST, web, port('storefront', 'web'))).toBe(true);
+    expect(allowed(policies, VPC_HOST, web, port('storefront', 'web', 'api'))).toBe(true);
+    expect(allowed(policies, web, internet, 443)).toBe(false);
+    expect(allowed(policies, web, pod('sales-order', 'customer-service'), 8080)).toBe(false);
+  });
+});
