@@ -1,7 +1,11 @@
 import type { ApplicationSpecSyncPolicy } from '../../imports/argoproj.io';
 
-/** Argo CD deletes what an Application synced when the Application itself is deleted (cascade). */
-export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+/**
+ * Argo CD deletes what an Application synced when the Application itself is deleted (cascade, foreground).
+ * The path form is the same finalizer as the bare `resources-finalizer.argocd.argoproj.io`; current API
+ * servers warn about finalizer names without a path, and a warning fails `npm run validate:server`.
+ */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 
 export interface SyncPolicyOptions {
   /** Let Argo CD create the destination namespace. @default false */
