@@ -40,6 +40,11 @@ export class PlatformNetworkPolicies extends Construct {
 
     const components = context.allComponents;
     const byName = new Map(components.map((c) => [c.name, c]));
+    // Who depends on whom, indexed once: the render stays linear in the number of components.
+    const callers = new Map<string, { caller: ComponentRecord; dep: ComponentRecord['dependsOn'][number] }[]>();
+    for (const caller of components) {
+      for (const dep of caller.dependsOn) callers.set(dep.target, [...(callers.get(dep.target) ?? []), { caller, dep }]);
+    }
     const portsUsed = (target: ComponentRecord, names?: readonly string[]) =>
       target.ports.filter((p) => !names || names.includes(p.name)).map((p) => p.containerPort);
 
@@ -48,10 +53,8 @@ export class PlatformNetworkPolicies extends Construct {
       const ingress: k8s.NetworkPolicyIngressRule[] = [];
       const egress: k8s.NetworkPolicyEgressRule[] = [];
 
-      for (const caller of components) {
-        for (const dep of caller.dependsOn.filter((d) => d.target === component.name)) {
-          ingress.push({ from: [{ podSelector: { matchLabels: caller.podSelector! } }], ports: portsUsed(component, dep.ports).map(tcp) });
-        }
+      for (const { caller, dep } of callers.get(component.name) ?? []) {
+        ingress.push({ from: [{ podSelector: { matchLabels: caller.podSelector! } }], ports: portsUsed(component, dep.ports).map(tcp) });
       }
       if (component.peerPorts?.length) {
         const peers = { from: [{ podSelector: { matchLabels: component.podSelector } }], ports: component.peerPorts.map(tcp) };

@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors';
-import { formatViolations } from '../policy/gate';
-import { renderAll } from '../render/pipeline';
-import { removeStaleStaging, replaceFolder } from '../render/write';
+import { synthesize } from '../render/synthesize';
 
 /**
  * `npm run synth [-- --env <name>...]`: renders every environment (or the named ones) into `dist/<env>/` and
@@ -21,12 +19,10 @@ function main(): number {
     },
     allowPositionals: false,
   });
-  const outDir = resolve(values.out!);
-  const argocdDir = resolve(values['argocd-out']!);
 
   let result;
   try {
-    result = renderAll({ environments: values.env });
+    result = synthesize({ environments: values.env, outDir: resolve(values.out!), argocdDir: resolve(values['argocd-out']!) });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`synth failed, dist/ and argocd/ left unchanged:\n${e.message}`);
@@ -34,42 +30,18 @@ function main(): number {
     }
     throw e;
   }
-  if (result.policy.violations.length > 0) {
-    console.error(`synth failed, dist/ and argocd/ left unchanged: ${result.policy.violations.length} policy violation(s):\n${formatViolations(result.policy)}\n` +
-      `Fix the chart, or opt the object out of one rule with an annotation that gives the reason (see README, "Policy gate").`);
-    return 1;
-  }
-
-  removeStaleStaging(outDir);
-  removeStaleStaging(argocdDir);
-  let written = 0;
-  let unchanged = 0;
-  let removed = 0;
-  for (const [env, files] of result.dist) {
-    const r = replaceFolder(outDir, env, files);
-    written += r.written;
-    unchanged += r.unchanged;
-    removed += r.removed;
-  }
-  for (const [env, files] of result.argocd) {
-    const r = replaceFolder(argocdDir, env, files);
-    written += r.written;
-    unchanged += r.unchanged;
-    removed += r.removed;
-  }
 
   if (!values.quiet) {
-    const objects = result.files.reduce((n, f) => n + f.objects.length, 0);
+    const { summary: s, written, unchanged, removed } = result;
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
     console.log(
-      `rendered ${result.environments.length} environment(s) [${result.environments.join(', ')}], ` +
-        `${result.systems.length} system(s) [${result.systems.join(', ')}], ${result.files.length} files, ${objects} objects, ` +
-        `${result.argocdFiles.length} Argo CD files in ${ms} ms ` +
-        `(${written} written, ${unchanged} unchanged, ${removed} removed)`,
+      `rendered ${s.environments.length} environment(s) [${s.environments.join(', ')}], ` +
+        `${s.systems.length} system(s) [${s.systems.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
+        `${s.argocdFileCount} Argo CD files in ${ms} ms (${written} written, ${unchanged} unchanged, ${removed} removed)`,
     );
-    if (result.policy.exemptions.length > 0) {
-      console.log(`policy opt-outs (${result.policy.exemptions.length}):`);
-      for (const x of result.policy.exemptions) console.log(`  - [${x.rule}] ${x.file}: ${x.object}: ${x.reason}`);
+    if (s.policy.exemptions.length > 0) {
+      console.log(`policy opt-outs (${s.policy.exemptions.length}):`);
+      for (const x of s.policy.exemptions) console.log(`  - [${x.rule}] ${x.file}: ${x.object}: ${x.reason}`);
     }
   }
   return 0;

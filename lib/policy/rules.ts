@@ -48,6 +48,59 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 const ns = (o: KubeObject) => o.metadata.namespace ?? '';
 
+/**
+ * Label-based lookups without scanning every object for every object: rules over thousands of services
+ * stay linear. `byLabels` finds items whose labels include a selector; `bySelector` finds the items whose
+ * selector matches given labels.
+ */
+class LabelIndex<T> {
+  private readonly buckets = new Map<string, T[]>();
+
+  private constructor(
+    private readonly namespaceOf: (t: T) => string,
+    private readonly labelsOf: (t: T) => Record<string, string>,
+  ) {}
+
+  /** Files each item under every one of its labels. */
+  public static byLabels<T>(items: readonly T[], namespaceOf: (t: T) => string, labelsOf: (t: T) => Record<string, string>): LabelIndex<T> {
+    const index = new LabelIndex(namespaceOf, labelsOf);
+    for (const item of items) for (const [k, v] of Object.entries(labelsOf(item))) index.add(`${namespaceOf(item)}\0${k}=${v}`, item);
+    return index;
+  }
+
+  /** Files each item under the first entry of its selector (an empty selector under its namespace). */
+  public static bySelector<T>(items: readonly T[], namespaceOf: (t: T) => string, selectorOf: (t: T) => Record<string, string>): LabelIndex<T> {
+    const index = new LabelIndex(namespaceOf, selectorOf);
+    for (const item of items) {
+      const first = Object.entries(selectorOf(item))[0];
+      index.add(first ? `${namespaceOf(item)}\0${first[0]}=${first[1]}` : `${namespaceOf(item)}\0`, item);
+    }
+    return index;
+  }
+
+  /** Items (indexed by labels) whose labels include every entry of `selector`. */
+  public including(namespace: string, selector: Record<string, string>): T[] {
+    const first = Object.entries(selector)[0];
+    if (!first) return [];
+    return (this.buckets.get(`${namespace}\0${first[0]}=${first[1]}`) ?? []).filter((t) => matches(selector, this.labelsOf(t)));
+  }
+
+  /** Items (indexed by selector) whose selector matches `labels`; an empty selector matches everything. */
+  public selecting(namespace: string, labels: Record<string, string>): T[] {
+    const candidates = [
+      ...(this.buckets.get(`${namespace}\0`) ?? []),
+      ...Object.entries(labels).flatMap(([k, v]) => this.buckets.get(`${namespace}\0${k}=${v}`) ?? []),
+    ];
+    return [...new Set(candidates)].filter((t) => this.namespaceOf(t) === namespace && matches(this.labelsOf(t), labels));
+  }
+
+  private add(key: string, item: T): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.push(item);
+    else this.buckets.set(key, [item]);
+  }
+}
+
 export const restrictedSecurityContext: PolicyRule = {
   id: 'restricted-security-context',
   description: 'pods meet the restricted Pod Security Standard and have a read-only root filesystem',
@@ -108,15 +161,18 @@ export const disruptionBudget: PolicyRule = {
   id: 'pod-disruption-budget',
   description: 'a workload that can run more than one replica has a PodDisruptionBudget',
   check: (input) => {
-    const pdbs = input.objects.filter(({ object }) => object.kind === 'PodDisruptionBudget').map(({ object }) => object as Any);
-    const hpas = input.objects.filter(({ object }) => object.kind === 'HorizontalPodAutoscaler').map(({ object }) => object as Any);
+    const pdbs = LabelIndex.bySelector<Any>(
+      input.objects.filter(({ object }) => object.kind === 'PodDisruptionBudget').map(({ object }) => object as Any),
+      ns, (p) => p.spec.selector?.matchLabels ?? {});
+    const hpas = new Map(input.objects.filter(({ object }) => object.kind === 'HorizontalPodAutoscaler')
+      .map(({ object }) => [`${ns(object)}/${(object as Any).spec.scaleTargetRef.kind}/${(object as Any).spec.scaleTargetRef.name}`, object as Any]));
     return workloads(input)
       .filter(({ object }) => object.kind === 'Deployment' || object.kind === 'StatefulSet')
       .flatMap(({ file, object, podLabels }) => {
-        const hpa = hpas.find((h) => ns(h) === ns(object) && h.spec.scaleTargetRef.kind === object.kind && h.spec.scaleTargetRef.name === object.metadata.name);
+        const hpa = hpas.get(`${ns(object)}/${object.kind}/${object.metadata.name}`);
         const max = hpa ? hpa.spec.maxReplicas : ((object as Any).spec.replicas ?? 1);
         if (max <= 1) return [];
-        const covered = pdbs.some((p) => ns(p) === ns(object) && matches(p.spec.selector?.matchLabels ?? {}, podLabels));
+        const covered = pdbs.selecting(ns(object), podLabels).length > 0;
         return covered ? [] : [{ file, object, message: `runs up to ${max} replicas but no PodDisruptionBudget selects its pods` }];
       });
   },
@@ -158,16 +214,15 @@ export const networkPolicyCoverage: PolicyRule = {
   description: 'every namespace denies by default and every pod is selected by a NetworkPolicy of its own',
   check: (input) => {
     const policies = input.objects.filter(({ object }) => object.kind === 'NetworkPolicy').map(({ object }) => object as Any);
-    return workloads(input).flatMap(({ file, object, podLabels }) => {
-      const inNamespace = policies.filter((p) => ns(p) === ns(object));
-      const denyAll = inNamespace.some((p) => Object.keys(p.spec.podSelector?.matchLabels ?? {}).length === 0 && !p.spec.podSelector?.matchExpressions
-        && !p.spec.ingress && !p.spec.egress && ['Ingress', 'Egress'].every((t) => (p.spec.policyTypes ?? []).includes(t)));
-      const own = inNamespace.some((p) => Object.keys(p.spec.podSelector?.matchLabels ?? {}).length > 0 && matches(p.spec.podSelector.matchLabels, podLabels));
-      return [
-        ...(denyAll ? [] : [{ file, object, message: `namespace ${ns(object)} has no default-deny NetworkPolicy` }]),
-        ...(own ? [] : [{ file, object, message: 'no NetworkPolicy selects its pods' }]),
-      ];
-    });
+    const denyAll = new Set(policies
+      .filter((p) => Object.keys(p.spec.podSelector?.matchLabels ?? {}).length === 0 && !p.spec.podSelector?.matchExpressions
+        && !p.spec.ingress && !p.spec.egress && ['Ingress', 'Egress'].every((t) => (p.spec.policyTypes ?? []).includes(t)))
+      .map(ns));
+    const own = LabelIndex.bySelector<Any>(policies.filter((p) => Object.keys(p.spec.podSelector?.matchLabels ?? {}).length > 0), ns, (p) => p.spec.podSelector.matchLabels);
+    return workloads(input).flatMap(({ file, object, podLabels }) => [
+      ...(denyAll.has(ns(object)) ? [] : [{ file, object, message: `namespace ${ns(object)} has no default-deny NetworkPolicy` }]),
+      ...(own.selecting(ns(object), podLabels).length > 0 ? [] : [{ file, object, message: 'no NetworkPolicy selects its pods' }]),
+    ]);
   },
 };
 
@@ -175,15 +230,15 @@ export const serviceSelectors: PolicyRule = {
   id: 'service-selector',
   description: "every Service's selector matches a workload's pods",
   check: (input) => {
-    const all = workloads(input);
+    const byLabels = LabelIndex.byLabels(workloads(input), (w) => ns(w.object), (w) => w.podLabels);
     return input.objects
       .filter(({ object }) => object.kind === 'Service' && Object.keys((object as Any).spec?.selector ?? {}).length > 0)
       .flatMap(({ file, object }) => {
         const selector: Record<string, string> = (object as Any).spec.selector;
         const own = Object.fromEntries(Object.entries(selector).filter(([k]) => !CONTROLLER_LABELS.has(k)));
         const podName = selector['statefulset.kubernetes.io/pod-name'];
-        const target = all.find((w) => ns(w.object) === ns(object) && matches(own, w.podLabels)
-          && (podName === undefined || (w.object.kind === 'StatefulSet' && isMember(podName, w.object))));
+        const target = byLabels.including(ns(object), own)
+          .find((w) => podName === undefined || (w.object.kind === 'StatefulSet' && isMember(podName, w.object)));
         if (!target) return [{ file, object, message: `selector ${JSON.stringify(selector)} matches no workload's pods` }];
         const ports: Any[] = target.podSpec.containers.flatMap((c: Any) => c.ports ?? []);
         const missing = ((object as Any).spec.ports ?? []).filter((p: Any) =>
@@ -203,7 +258,7 @@ export const ingressBackends: PolicyRule = {
   id: 'ingress-backend',
   description: 'every Ingress backend is an existing Service port',
   check: (input) => {
-    const services = input.objects.filter(({ object }) => object.kind === 'Service').map(({ object }) => object as Any);
+    const services = new Map(input.objects.filter(({ object }) => object.kind === 'Service').map(({ object }) => [`${ns(object)}/${object.metadata.name}`, object as Any]));
     return input.objects
       .filter(({ object }) => object.kind === 'Ingress')
       .flatMap(({ file, object }) => {
@@ -213,7 +268,7 @@ export const ingressBackends: PolicyRule = {
           ...(spec.rules ?? []).flatMap((r: Any) => (r.http?.paths ?? []).map((p: Any) => p.backend)),
         ];
         return backends.flatMap((b: Any) => {
-          const svc = services.find((s) => ns(s) === ns(object) && s.metadata.name === b.service?.name);
+          const svc = services.get(`${ns(object)}/${b.service?.name}`);
           const port = b.service?.port ?? {};
           const ok = svc && (svc.spec.ports ?? []).some((p: Any) => (port.name ? p.name === port.name : p.port === port.number));
           return ok ? [] : [{ file, object, message: `backend ${b.service?.name}:${port.name ?? port.number} is not a port of an existing Service` }];

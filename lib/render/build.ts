@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Environment } from '../../environments/schema';
 import { withSyncWaves } from '../argocd/kinds';
@@ -23,7 +23,9 @@ export const CLUSTER_FOLDER = 'cluster';
  */
 export type ScopeFactory = (env: string, folder: string, chart: string) => Construct;
 
-export const appPerChart: ScopeFactory = () => new App({ outdir: 'cdk8s.out' });
+// Only the resolver our objects need (IntOrString, Quantity); no construct here uses Lazy values or tokens,
+// and every resolver runs on every value of every object.
+export const appPerChart: ScopeFactory = () => new App({ outdir: 'cdk8s.out', resolvers: [new NumberStringUnionResolver()] });
 
 /** A chart built for one file, before it is turned into JSON. */
 export interface BuiltChart {
@@ -36,7 +38,11 @@ export interface BuiltChart {
  * sync wave (lib/argocd/kinds.ts). Pure: writes nothing.
  */
 export function renderEnvironment(env: Environment, platforms: readonly PlatformDefinition[], scopeFor: ScopeFactory = appPerChart): RenderedFile[] {
-  return buildEnvironment(env, platforms, scopeFor).map(({ path, chart }) => ({ path, objects: withSyncWaves(chartObjects(chart), path) }));
+  const files: RenderedFile[] = [];
+  // Each chart becomes JSON as soon as it is built, so its construct tree (an App each) can be collected:
+  // memory stays at the size of the output, not of every construct of the environment.
+  buildEnvironment(env, platforms, scopeFor, ({ path, chart }) => files.push({ path, objects: withSyncWaves(chartObjects(chart), path) }));
+  return files;
 }
 
 /**
@@ -51,8 +57,17 @@ export function chartObjects(chart: Chart): KubeObject[] {
     .map((o) => o.toJson() as KubeObject);
 }
 
-/** Builds the constructs of every chart of an environment. */
-export function buildEnvironment(env: Environment, platforms: readonly PlatformDefinition[], scopeFor: ScopeFactory = appPerChart): BuiltChart[] {
+/**
+ * Builds the constructs of every chart of an environment, handing each chart to `onChart` when it is complete
+ * (the platform's registry, which derived charts read, keeps only plain records).
+ * @returns the charts, unless `onChart` takes them
+ */
+export function buildEnvironment(
+  env: Environment,
+  platforms: readonly PlatformDefinition[],
+  scopeFor: ScopeFactory = appPerChart,
+  onChart?: (built: BuiltChart) => void,
+): BuiltChart[] {
   const known = new Set(platforms.map((p) => p.name));
   for (const name of Object.keys(env.platforms)) {
     if (!known.has(name)) {
@@ -60,7 +75,11 @@ export function buildEnvironment(env: Environment, platforms: readonly PlatformD
     }
   }
   const built: BuiltChart[] = [];
-  const add = (folder: string, chart: Chart) => built.push({ path: `${env.name}/${folder}/${chart.node.id}.yaml`, chart });
+  const add = (folder: string, chart: Chart) => {
+    const item = { path: `${env.name}/${folder}/${chart.node.id}.yaml`, chart };
+    if (onChart) onChart(item);
+    else built.push(item);
+  };
 
   const clusterChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'secret-stores'), 'secret-stores', { disableResourceNameHashes: true });
   new ClusterSecretStores(clusterChart, 'stores', env.cluster);

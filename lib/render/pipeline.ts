@@ -17,48 +17,100 @@ export interface RenderOptions {
   readonly environmentInputs?: readonly EnvironmentInput[];
 }
 
-export interface RenderResult {
-  /** Environment name → files (path relative to that environment's folder) → YAML. */
-  readonly dist: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** Environment name → files of `argocd/<env>/` (path relative to that folder) → YAML. */
-  readonly argocd: ReadonlyMap<string, ReadonlyMap<string, string>>;
+/** A render with its objects, for tests and tools that inspect them. */
+export interface RenderResult extends RenderSummary {
   readonly files: readonly RenderedFile[];
   /** The Argo CD objects, paths relative to `argocd/`. */
   readonly argocdFiles: readonly RenderedFile[];
+}
+
+/** One environment's rendered output, as plain data (it may come from a worker thread). */
+export interface EnvironmentOutput {
+  readonly name: string;
+  /** Files of `dist/<env>/` (paths relative to it) → YAML. */
+  readonly dist: ReadonlyMap<string, string>;
+  /** Files of `argocd/<env>/` (paths relative to it) → YAML. */
+  readonly argocd: ReadonlyMap<string, string>;
+  readonly policy: PolicyReport;
+  readonly systems: readonly string[];
+  readonly objectCount: number;
+}
+
+/** What `npm run synth` needs of a render: the output of every environment, merged. */
+export interface RenderSummary {
+  readonly dist: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  readonly argocd: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly policy: PolicyReport;
   readonly environments: readonly string[];
   readonly systems: readonly string[];
+  readonly fileCount: number;
+  readonly objectCount: number;
+  readonly argocdFileCount: number;
 }
 
-/** Loads, validates, renders and checks everything; writes nothing. Throws ConfigError on bad input. */
-export function renderAll(options: RenderOptions = {}): RenderResult {
+/** Renders, serialises and checks one environment. */
+function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
+  const env = loadEnvironment(input);
+  const files = renderEnvironment(env, platforms);
+  const argocdFiles = renderArgoCd(env, files, platforms);
+  const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)]));
+  return {
+    name: env.name,
+    files,
+    argocdFiles,
+    dist: relative(files),
+    argocd: relative(argocdFiles),
+    policy: checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]])),
+    systems: [...new Set(files.map((f) => f.path.split('/')[1]))],
+    objectCount: files.reduce((n, f) => n + f.objects.length, 0),
+  };
+}
+
+function selectInputs(options: RenderOptions): EnvironmentInput[] {
   const inputs = options.environmentInputs ?? ENVIRONMENTS;
-  const wanted = options.environments;
-  for (const name of wanted ?? []) {
+  for (const name of options.environments ?? []) {
     if (!inputs.some((e) => e.name === name)) {
       throw new ConfigError(`unknown environment '${name}' (environments: ${inputs.map((e) => e.name).join(', ')})`);
     }
   }
+  return inputs.filter((e) => !options.environments || options.environments.includes(e.name));
+}
+
+function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
+  return {
+    dist: new Map(outputs.map((o) => [o.name, o.dist])),
+    argocd: new Map(outputs.map((o) => [o.name, o.argocd])),
+    policy: {
+      violations: outputs.flatMap((o) => o.policy.violations),
+      exemptions: outputs.flatMap((o) => o.policy.exemptions),
+    },
+    environments: outputs.map((o) => o.name),
+    systems: [...new Set(outputs.flatMap((o) => o.systems))].sort(),
+    fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
+    objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
+    argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
+  };
+}
+
+/** Loads, validates, renders and checks everything, in this thread; writes nothing. Throws ConfigError on bad input. */
+export function renderAll(options: RenderOptions = {}): RenderResult {
   const platforms = options.platforms ?? PLATFORMS;
-  const files: RenderedFile[] = [];
-  const dist = new Map<string, Map<string, string>>();
-  const argocdFiles: RenderedFile[] = [];
-  const argocd = new Map<string, Map<string, string>>();
-  const environments: string[] = [];
-  const imagePolicies = new Map<string, ImagePolicy>();
-  for (const input of inputs) {
-    if (wanted && !wanted.includes(input.name)) continue;
-    const env = loadEnvironment(input);
-    const rendered = renderEnvironment(env, platforms);
-    files.push(...rendered);
-    dist.set(env.name, new Map(rendered.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)])));
-    const gitops = renderArgoCd(env, rendered, platforms);
-    argocdFiles.push(...gitops);
-    argocd.set(env.name, new Map(gitops.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)])));
-    environments.push(env.name);
-    imagePolicies.set(env.name, env.imagePolicy);
-  }
-  const policy = checkPolicies(files, imagePolicies);
-  const systems = [...new Set(files.map((f) => f.path.split('/')[1]))].sort();
-  return { dist, argocd, files, argocdFiles, policy, environments, systems };
+  const outputs = selectInputs(options).map((input) => renderOne(input, platforms));
+  return {
+    ...summarise(outputs),
+    files: outputs.flatMap((o) => o.files),
+    argocdFiles: outputs.flatMap((o) => o.argocdFiles),
+  };
+}
+
+/**
+ * The render for writing: like `renderAll`, but each environment's objects are dropped as soon as its YAML
+ * and checks are done, so memory holds one environment's objects at a time.
+ */
+export function renderForWrite(options: RenderOptions = {}): RenderSummary {
+  const platforms = options.platforms ?? PLATFORMS;
+  return summarise(selectInputs(options).map((input) => {
+    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(input, platforms);
+    return output;
+  }));
 }

@@ -59,12 +59,26 @@ const NUMERIC = /^[-+]?(?:\.?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0x[0
 const TIMESTAMP = /^\d{4}-\d\d?-\d\d?/;
 const SAFE_PLAIN = /^[A-Za-z0-9_./$(][^\n\r\t"'#`]*$/;
 
+// Keys and label values repeat thousands of times in a large render; each string is classified once.
+const plainOrQuoted = new Map<string, string>();
+
 function scalar(value: unknown, indent: string): string {
+  if (typeof value === 'string' && !value.includes('\n')) {
+    let text = plainOrQuoted.get(value);
+    if (text === undefined) {
+      text = singleLine(value);
+      if (plainOrQuoted.size < 100_000) plainOrQuoted.set(value, text);
+    }
+    return text;
+  }
   if (value === null) return 'null';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : JSON.stringify(String(value));
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   const s = String(value);
-  if (s.includes('\n')) return blockLiteral(s, indent);
+  return s.includes('\n') ? blockLiteral(s, indent) : singleLine(s);
+}
+
+function singleLine(s: string): string {
   if (
     s.length > 0 && SAFE_PLAIN.test(s) && !RESERVED.test(s) && !NUMERIC.test(s) && !TIMESTAMP.test(s)
     && !s.includes(': ') && !s.endsWith(':') && !s.endsWith(' ') && !s.includes(' #') && !/[{}[\],&*!|>%@]/.test(s[0])

@@ -17,6 +17,11 @@ export function replaceFolder(root: string, folder: string, files: ReadonlyMap<s
   const target = join(root, folder);
   const staging = join(root, `.staging-${folder.replace(/\//g, '_')}-${process.pid}`);
   const previous = join(root, `.previous-${folder.replace(/\//g, '_')}-${process.pid}`);
+  // The common case: nothing changed. Then the folder is not touched at all.
+  const existing = listFiles(target);
+  if (existing.length === files.size && existing.every((f) => files.has(f) && sameContent(join(target, f), files.get(f)!))) {
+    return { written: 0, unchanged: files.size, removed: 0 };
+  }
   mkdirSync(root, { recursive: true });
   rmSync(staging, { recursive: true, force: true });
   let written = 0;
@@ -34,7 +39,7 @@ export function replaceFolder(root: string, folder: string, files: ReadonlyMap<s
       }
     }
     if (files.size === 0) mkdirSync(staging, { recursive: true });
-    const removed = listFiles(target).filter((f) => !files.has(f)).length;
+    const removed = existing.filter((f) => !files.has(f)).length;
     if (existsSync(target)) {
       renameSync(target, previous);
       try {
