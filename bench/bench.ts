@@ -59,12 +59,16 @@ function main(): void {
 
     const real: Sample[] = [];
     const realProcess: Sample[] = [];
+    const nodeAlone: Sample[] = [];
     for (let i = 0; i < runs; i++) {
+      nodeAlone.push(measure(['node', '-e', '0']));
       real.push(measure(['npm', 'run', '--silent', 'synth', '--', '--quiet']));
       realProcess.push(measure(['node', 'scripts/run.mjs', 'lib/cli/synth.ts', '--quiet']));
     }
     rows.push({ case: 'real platforms: npm run synth (end to end)', servicesPerEnvironment: null, ours: summarise(real), cdk8s: null, ratio: null });
     rows.push({ case: 'real platforms: render process', servicesPerEnvironment: null, ours: summarise(realProcess), cdk8s: null, ratio: null });
+    // The floor under both: starting Node itself on this machine.
+    rows.push({ case: 'for reference: node -e 0', servicesPerEnvironment: null, ours: summarise(nodeAlone), cdk8s: null, ratio: null });
 
     for (const n of sizes) {
       const ours: Sample[] = [];
