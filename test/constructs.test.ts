@@ -1,24 +1,7 @@
-import { App } from 'cdk8s';
-import { join } from 'node:path';
-import { loadEnvironment } from '../environments';
-import { Microservice, MicroserviceProps } from '../lib/microservice';
-import { PlatformChart } from '../lib/platform-chart';
-import { PlatformContext } from '../lib/platform-context';
-import { Any, environmentInput, find, objects, render, ROOT } from './helpers';
+import type { MicroserviceProps } from '../lib/microservice';
+import { Any, buildMicroservice, find, objects, render } from './helpers';
 
-/** Builds one Microservice in a fresh chart of the given environment and returns its objects. */
-function microservice(props: Partial<MicroserviceProps>, envName = 'prod'): Any[] {
-  const env = loadEnvironment(environmentInput(envName), join(ROOT, 'environments'));
-  const context = new PlatformContext(env, 'demo', { enabled: true, services: {}, dataStores: {} });
-  const chart = new PlatformChart(new App(), 'demo', context);
-  new Microservice(chart, 'demo-api', {
-    image: { repository: 'example.com/demo-api', tag: '1.2.3' },
-    scaling: { replicas: 2 },
-    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } },
-    ...props,
-  });
-  return chart.toJson();
-}
+const microservice = (props: Partial<MicroserviceProps>) => buildMicroservice(props);
 const of = (list: Any[], kind: string) => list.find((o) => o.kind === kind);
 
 describe('Microservice options', () => {

@@ -6,7 +6,7 @@ import { AWS_TLS_POLICY } from '../lib/ingress';
 import { Microservice, MicroserviceProps } from '../lib/microservice';
 import { PlatformChart } from '../lib/platform-chart';
 import { PlatformContext } from '../lib/platform-context';
-import { Any, environmentInput, find, objects, render, ROOT } from './helpers';
+import { Any, buildMicroservice, environmentInput, find, objects, render, ROOT } from './helpers';
 
 const PROD_PUBLIC_CERT = 'arn:aws:acm:eu-west-1:333333333333:certificate/2c3d4e5f-3333-4a5b-8c1d-2e3f4a5b6c7d';
 const PROD_PRIVATE_CERT = 'arn:aws:acm:eu-west-1:333333333333:certificate/5f6a7b8c-6666-4d7e-9f4a-5b6c7d8e9f0a';
@@ -334,18 +334,7 @@ describe('bad exposure input names environment, service and field', () => {
 });
 
 describe('chart-level exposure errors', () => {
-  function build(props: Partial<MicroserviceProps>, envName = 'prod'): Any[] {
-    const env = loadEnvironment(environmentInput(envName), join(ROOT, 'environments'));
-    const context = new PlatformContext(env, 'x', { enabled: true, services: {}, dataStores: {} });
-    const chart = new PlatformChart(new App(), 'x', context);
-    new Microservice(chart, 'demo', {
-      image: { repository: 'example.com/demo', tag: '1.0.0' },
-      scaling: { replicas: 1 },
-      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '128Mi' } },
-      ...props,
-    });
-    return chart.toJson();
-  }
+  const build = (props: Partial<MicroserviceProps>) => buildMicroservice({ scaling: { replicas: 1 }, ...props }, { platform: 'x', name: 'demo' });
 
   test('a service marked internal with a public host in the chart', () => {
     expect(() => build({ internal: true, exposure: { type: 'alb-ingress', hosts: [{ subdomain: 'demo', zone: 'public' }] } })).toThrow(

@@ -3,7 +3,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENTS, loadEnvironment } from '../environments';
+import { App } from 'cdk8s';
 import type { EnvironmentInput } from '../environments/schema';
+import { Microservice, MicroserviceProps } from '../lib/microservice';
+import { PlatformChart } from '../lib/platform-chart';
+import { PlatformContext } from '../lib/platform-context';
 import { PLATFORMS } from '../charts';
 import { renderEnvironment } from '../lib/render/build';
 import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
@@ -24,6 +28,26 @@ export function render(name: string, change?: (env: EnvironmentInput) => void): 
   const input = environmentInput(name);
   change?.(input);
   return renderEnvironment(loadEnvironment(input, join(ROOT, 'environments')), PLATFORMS);
+}
+
+/**
+ * Builds one Microservice in a fresh chart of a committed environment and returns its objects; props
+ * default to a small pinned service with two replicas.
+ */
+export function buildMicroservice(
+  props: Partial<MicroserviceProps>,
+  { env = 'prod', platform = 'demo', name = 'demo-api' }: { env?: string; platform?: string; name?: string } = {},
+): Any[] {
+  const environment = loadEnvironment(environmentInput(env), join(ROOT, 'environments'));
+  const context = new PlatformContext(environment, platform, { enabled: true, services: {}, dataStores: {} });
+  const chart = new PlatformChart(new App(), platform, context);
+  new Microservice(chart, name, {
+    image: { repository: `example.com/${name}`, tag: '1.2.3' },
+    scaling: { replicas: 2 },
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } },
+    ...props,
+  });
+  return chart.toJson();
 }
 
 export function objects(files: readonly RenderedFile[]): Any[] {
