@@ -222,6 +222,17 @@ describe('cluster add-ons', () => {
     expect(priv.extraArgs).toEqual(['--aws-zone-type=private', `--zone-id-filter=${facts.hosted_zone_ids.private}`, '--label-filter=platform-manifests/dns-zone=private']);
   });
 
+  test("ingress-nginx's NLB terminates TLS with the public domain's ACM certificate and forwards HTTP", () => {
+    const facts = loaded('prod').cluster;
+    const service = values('prod', 'ingress-nginx').controller.service;
+    expect(service.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': facts.certificate_arns[`*.${facts.public_domain}`],
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': 'https',
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+    });
+    expect(service.targetPorts).toEqual({ http: 'http', https: 'http' });
+  });
+
   test('kube-prometheus-stack selects every ServiceMonitor, PodMonitor and PrometheusRule', () => {
     expect(values('dev', 'kube-prometheus-stack').prometheus.prometheusSpec).toMatchObject({
       serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false,
