@@ -10,6 +10,7 @@ import { exemption } from './policy/gate';
 import type { ComponentPort } from './platform-context';
 import type { ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
+import { writableVolumes } from './writable-volumes';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { podSpreadConstraints } from './topology';
 
@@ -122,11 +123,9 @@ export class DataStore extends Construct {
         }
       }
     }
-    (props.writablePaths ?? ['/tmp']).forEach((path, i) => {
-      const volume = i === 0 ? 'tmp' : `writable-${i}`;
-      volumes.push({ name: volume, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } });
-      mounts.push({ name: volume, mountPath: path });
-    });
+    const writable = writableVolumes(props.writablePaths ?? ['/tmp']);
+    volumes.push(...writable.volumes);
+    mounts.push(...writable.mounts);
 
     const securityContext = restrictedContainerSecurityContext(uid);
     const ports = props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));

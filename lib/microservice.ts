@@ -12,6 +12,7 @@ import { PlatformChart } from './platform-chart';
 import { ComponentPort, Dependency, TrafficSource } from './platform-context';
 import { HttpHealthChecks, httpProbes } from './probes';
 import { toResourceRequirements } from './resources';
+import { writableVolumes } from './writable-volumes';
 import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
@@ -171,11 +172,9 @@ export class Microservice extends Construct {
       volumeMounts.push({ name: 'config-files', mountPath: props.configFiles.mountPath, readOnly: true });
       checksum.update(JSON.stringify(data));
     }
-    (props.writablePaths ?? ['/tmp']).forEach((path, i) => {
-      const volume = i === 0 ? 'tmp' : `writable-${i}`;
-      volumes.push({ name: volume, emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } });
-      volumeMounts.push({ name: volume, mountPath: path });
-    });
+    const writable = writableVolumes(props.writablePaths ?? ['/tmp']);
+    volumes.push(...writable.volumes);
+    volumeMounts.push(...writable.mounts);
 
     const secretEnv: k8s.EnvVar[] = [];
     for (const secret of props.secrets ?? []) {
