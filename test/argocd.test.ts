@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { loadEnvironment } from '../environments';
 import { PLATFORMS } from '../charts';
 import { ADDONS, APP_WAVES } from '../lib/argocd/addons';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
@@ -13,7 +12,7 @@ import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '..
 import { renderAll } from '../lib/render/pipeline';
 import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
 import { listFiles } from '../lib/render/write';
-import { Any, environmentInput, objects, render, ROOT, snapshotTree, Workspace } from './helpers';
+import { Any, expectCommitted, loadCommitted, objects, render, ROOT, snapshotTree, Workspace } from './helpers';
 
 const result = renderAll();
 const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
@@ -23,19 +22,11 @@ const project = (env: string, name: string) => argo(env).find((o) => o.kind === 
 const wave = (o: Any) => Number(o.metadata.annotations[SYNC_WAVE_ANNOTATION]);
 const distFolders = (env: string) => [...new Set([...result.dist.get(env)!.keys()].map((p) => p.split('/')[0]))].sort();
 
-function loaded(name: string, change?: (e: Any) => void) {
-  const input = environmentInput(name);
-  change?.(input);
-  return loadEnvironment(input, join(ROOT, 'environments'));
-}
+const loaded = (name: string, change?: (e: Any) => void) => loadCommitted(name, change);
 
 describe('argocd/ is rendered from the same model as dist/', () => {
   test('committed argocd/ equals a fresh render (run `npm run synth` and commit if this fails)', () => {
-    const fresh = new Map<string, string>();
-    for (const [env, files] of result.argocd) for (const [path, yaml] of files) fresh.set(`${env}/${path}`, yaml);
-    const committed = snapshotTree(join(ROOT, 'argocd'));
-    expect([...committed.keys()]).toEqual([...fresh.keys()].sort());
-    for (const [path, yaml] of fresh) expect(`${path}:\n${committed.get(path)}`).toBe(`${path}:\n${yaml}`);
+    expectCommitted('argocd', result.argocd);
   });
 
   test.each(['dev', 'staging', 'prod'])('%s: every dist folder has exactly one Application, and every Application path exists', (env) => {

@@ -1,12 +1,10 @@
 import { App } from 'cdk8s';
-import { join } from 'node:path';
-import { loadEnvironment } from '../environments';
 import { DNS_ZONE_LABEL } from '../lib/exposure';
 import { AWS_TLS_POLICY } from '../lib/ingress';
 import { Microservice, MicroserviceProps } from '../lib/microservice';
 import { PlatformChart } from '../lib/platform-chart';
 import { PlatformContext } from '../lib/platform-context';
-import { Any, buildMicroservice, environmentInput, find, objects, render, ROOT } from './helpers';
+import { Any, buildMicroservice, find, loadCommitted, objects, render } from './helpers';
 
 const PROD_PUBLIC_CERT = 'arn:aws:acm:eu-west-1:333333333333:certificate/2c3d4e5f-3333-4a5b-8c1d-2e3f4a5b6c7d';
 const PROD_PRIVATE_CERT = 'arn:aws:acm:eu-west-1:333333333333:certificate/5f6a7b8c-6666-4d7e-9f4a-5b6c7d8e9f0a';
@@ -351,7 +349,7 @@ describe('chart-level exposure errors', () => {
   });
 
   test('two services of one chart on one host and path', () => {
-    const env = loadEnvironment(environmentInput('prod'), join(ROOT, 'environments'));
+    const env = loadCommitted('prod');
     const context = new PlatformContext(env, 'x', { enabled: true, services: {}, dataStores: {} });
     const chart = new PlatformChart(new App(), 'x', context);
     const props: MicroserviceProps = {

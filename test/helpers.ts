@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENTS, loadEnvironment } from '../environments';
 import { App } from 'cdk8s';
-import type { EnvironmentInput } from '../environments/schema';
+import type { Environment, EnvironmentInput } from '../environments/schema';
 import { Microservice, MicroserviceProps } from '../lib/microservice';
 import { PlatformChart } from '../lib/platform-chart';
 import { PlatformContext } from '../lib/platform-context';
@@ -23,11 +23,28 @@ export function environmentInput(name: string): EnvironmentInput {
   return structuredClone(ENVIRONMENTS.find((e) => e.name === name)!);
 }
 
-/** Renders one environment in memory, optionally changed first. */
-export function render(name: string, change?: (env: EnvironmentInput) => void): RenderedFile[] {
+/** Loads and validates one committed environment, optionally changed first. */
+export function loadCommitted(name: string, change?: (env: EnvironmentInput) => void): Environment {
   const input = environmentInput(name);
   change?.(input);
-  return renderEnvironment(loadEnvironment(input, join(ROOT, 'environments')), PLATFORMS);
+  return loadEnvironment(input, join(ROOT, 'environments'));
+}
+
+/** Renders one environment in memory, optionally changed first. */
+export function render(name: string, change?: (env: EnvironmentInput) => void): RenderedFile[] {
+  return renderEnvironment(loadCommitted(name, change), PLATFORMS);
+}
+
+/**
+ * Asserts that a committed output folder (`dist/` or `argocd/`) holds exactly the rendered files, byte for
+ * byte; a failure names the first file that differs.
+ */
+export function expectCommitted(folder: string, rendered: ReadonlyMap<string, ReadonlyMap<string, string>>): void {
+  const fresh = new Map<string, string>();
+  for (const [env, files] of rendered) for (const [path, yaml] of files) fresh.set(`${env}/${path}`, yaml);
+  const committed = snapshotTree(join(ROOT, folder));
+  expect([...committed.keys()]).toEqual([...fresh.keys()].sort());
+  for (const [path, yaml] of fresh) expect(`${path}:\n${committed.get(path)}`).toBe(`${path}:\n${yaml}`);
 }
 
 /**
@@ -38,7 +55,7 @@ export function buildMicroservice(
   props: Partial<MicroserviceProps>,
   { env = 'prod', platform = 'demo', name = 'demo-api' }: { env?: string; platform?: string; name?: string } = {},
 ): Any[] {
-  const environment = loadEnvironment(environmentInput(env), join(ROOT, 'environments'));
+  const environment = loadCommitted(env);
   const context = new PlatformContext(environment, platform, { enabled: true, services: {}, dataStores: {} });
   const chart = new PlatformChart(new App(), platform, context);
   new Microservice(chart, name, {

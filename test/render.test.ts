@@ -2,17 +2,13 @@ import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAll } from '../lib/render/pipeline';
 import { listFiles } from '../lib/render/write';
-import { objects, ROOT, snapshotTree, Workspace } from './helpers';
+import { expectCommitted, objects, snapshotTree, Workspace } from './helpers';
 
 describe('rendered output', () => {
   const result = renderAll();
 
   test('committed dist/ equals a fresh render (run `npm run synth` and commit if this fails)', () => {
-    const fresh = new Map<string, string>();
-    for (const [env, files] of result.dist) for (const [path, yaml] of files) fresh.set(`${env}/${path}`, yaml);
-    const committed = snapshotTree(join(ROOT, 'dist'));
-    expect([...committed.keys()]).toEqual([...fresh.keys()].sort());
-    for (const [path, yaml] of fresh) expect(`${path}:\n${committed.get(path)}`).toBe(`${path}:\n${yaml}`);
+    expectCommitted('dist', result.dist);
   });
 
   test('two renders are byte-identical', () => {
