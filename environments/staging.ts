@@ -15,21 +15,21 @@ export default defineEnvironment({
   platforms: {
     'sales-order': {
       services: {
-        'customer-service': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
-        'order-service': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
-        'product-service': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        'customer-service': { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        'order-service': { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        'product-service': { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
       },
     },
     'port-assignment': {
       services: {
-        backend: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
-        'assignment-engine': { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 3, targetCPUUtilizationPercentage: 75 } },
+        backend: { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        'assignment-engine': { autoscaling: { minReplicas: 2, maxReplicas: 3, targetCPUUtilizationPercentage: 75 } },
       },
     },
     'resource-hub': {
       services: {
-        api: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
-        gateway: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
+        api: { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
+        gateway: { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
       },
       dataStores: {
         'resource-hub-postgres': { storage: '10Gi' },
@@ -37,8 +37,8 @@ export default defineEnvironment({
     },
     toytrex: {
       services: {
-        web: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
-        middleware: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        web: { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
+        middleware: { autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } },
       },
     },
   },

@@ -117,6 +117,12 @@ export class Microservice extends Construct {
       throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
     }
     const autoscaling = override.autoscaling === false ? undefined : (override.autoscaling ?? props.scaling.autoscaling);
+    if (autoscaling && override.replicas !== undefined) {
+      throw new ConfigError(
+        `${where}: replicas has no effect while the HPA scales the service; set autoscaling.minReplicas, or autoscaling: false ` +
+          `to run a fixed count (platforms.${context.platform}.services.${name} in environments/${env.name}.ts)`,
+      );
+    }
     if (autoscaling && !autoscaling.targetCPUUtilizationPercentage && !autoscaling.targetMemoryUtilizationPercentage) {
       throw new ConfigError(`${where}: autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage`);
     }

@@ -79,6 +79,11 @@ describe('Microservice defaults (prod, customer-service)', () => {
     expect(objects(dev).some((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'customer-service')).toBe(false);
   });
 
+  test('an environment cannot set replicas while the HPA scales the service', () => {
+    expect(() => render('prod', (env) => { env.platforms = { 'sales-order': { services: { 'order-service': { replicas: 5 } } } }; }))
+      .toThrow(/environment prod, service order-service \(platform sales-order\): replicas has no effect while the HPA scales the service; set autoscaling\.minReplicas/);
+  });
+
   test('a PodDisruptionBudget only when more than one replica can run', () => {
     expect(find(files, 'PodDisruptionBudget', 'customer-service').spec.maxUnavailable).toBe(1);
     expect(objects(render('dev')).some((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'customer-service')).toBe(false);
