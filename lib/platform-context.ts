@@ -143,7 +143,8 @@ export class PlatformContext {
  * NGINX controller cannot also be an ALB's or an NLB's.
  */
 export class RouteRegistry {
-  private readonly routes = new Map<string, string>();
+  /** Host → path ('*' for the whole host) → owner. */
+  private readonly routes = new Map<string, Map<string, string>>();
   private readonly entryPoints = new Map<string, { readonly entryPoint: string; readonly owner: string }>();
 
   /**
@@ -156,14 +157,16 @@ export class RouteRegistry {
     if (served && served.entryPoint !== entryPoint) {
       throw new ConfigError(`${where}: host ${host} is already served by the ${served.entryPoint} load balancer of ${served.owner}; a hostname can point at one load balancer only`);
     }
+    const paths = this.routes.get(host) ?? new Map<string, string>();
     // '*' (a whole host) collides with any path on the host; a path collides with the same path or with '*'.
-    const holder = [...this.routes]
-      .filter(([route]) => route.startsWith(`${host} `))
-      .find(([route, o]) => o !== owner && (path === '*' || route === `${host} ${path}` || route === `${host} *`))?.[1];
+    const holder = path === '*'
+      ? [...paths.values()].find((o) => o !== owner)
+      : [paths.get(path), paths.get('*')].find((o) => o !== undefined && o !== owner);
     if (holder !== undefined) {
       throw new ConfigError(`${where}: host ${host} path ${path === '*' ? '(all)' : path} is already routed to ${holder}; give one of them another host or path`);
     }
     this.entryPoints.set(host, { entryPoint, owner: served?.owner ?? owner });
-    this.routes.set(`${host} ${path}`, owner);
+    paths.set(path, owner);
+    this.routes.set(host, paths);
   }
 }
