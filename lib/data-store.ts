@@ -18,6 +18,10 @@ import { podSpreadConstraints } from './topology';
 export interface DataStoreProps {
   /** Image, pinned by tag or digest; environments may replace tag or digest. */
   readonly image: ImageReference;
+  /** The engine as people name it, for diagrams and docs, e.g. `MySQL`. @default the construct's class name */
+  readonly engine?: string;
+  /** How the members relate, in a few words, e.g. `replica set rs0`. @default none */
+  readonly membersRole?: string;
   /** `app.kubernetes.io/component`. @default 'database' */
   readonly component?: string;
   /** Members of the StatefulSet, as the platform needs them. */
@@ -229,6 +233,9 @@ export class DataStore extends Construct {
       ports: this.ports,
       dependsOn: [],
       peerPorts: props.replicated ? props.ports.map((p) => p.port) : undefined,
+      scale: { replicas, ...(props.fixedReplicas ? { fixed: true } : {}) },
+      engine: props.engine ?? new.target.name,
+      ...(props.membersRole ? { membersRole: props.membersRole } : {}),
     });
   }
 }

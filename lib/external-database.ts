@@ -11,6 +11,8 @@ export interface ExternalDatabaseProps {
   readonly engine: 'mysql' | 'mariadb' | 'postgres';
 }
 
+const ENGINE_NAMES: Record<ExternalDatabaseProps['engine'], string> = { mysql: 'MySQL', mariadb: 'MariaDB', postgres: 'PostgreSQL' };
+
 /**
  * A database outside the cluster (Amazon RDS), reached through a Service of type ExternalName, so pods use a
  * stable in-namespace name (`<name>:<port>`) while Terraform owns the endpoint.
@@ -50,6 +52,7 @@ export class ExternalDatabase extends Construct {
       ports: [{ name: props.engine, port: endpoint.port, containerPort: endpoint.port }],
       dependsOn: [],
       external: { host: endpoint.host, port: endpoint.port },
+      engine: ENGINE_NAMES[props.engine],
     });
   }
 }

@@ -2,7 +2,7 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, DnsZone, ResolvedHost } from './exposure';
-import type { PlatformContext } from './platform-context';
+import type { EntryPoint, EntryPointListener, PlatformContext } from './platform-context';
 
 /** TLS 1.3 and 1.2 only, the AWS policy recommended for ALBs and NLBs. */
 export const AWS_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -24,8 +24,9 @@ export interface IngressesProps {
 /**
  * Ingresses for one service: a single NGINX Ingress, or one ALB Ingress per DNS zone (internet-facing for
  * public hosts, internal for private ones), each joining the environment's shared ALB of that scheme.
+ * @returns what was rendered, one entry point per Ingress, for the platform's registry
  */
-export function renderIngresses(scope: Construct, props: IngressesProps): void {
+export function renderIngresses(scope: Construct, props: IngressesProps, containerPort: number): EntryPoint[] {
   const { context, where } = props;
   for (const host of props.hosts) {
     for (const path of props.paths) {
@@ -34,13 +35,28 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
     }
   }
   const zones = [...new Set(props.hosts.map((h) => h.zone))].sort();
+  const entryPoints: EntryPoint[] = [];
   for (const zone of zones) {
     const hosts = props.hosts.filter((h) => h.zone === zone);
     const id = zones.length > 1 ? `${props.name}-${zone}` : props.name;
+    const alb = props.controller === 'alb' ? albAnnotations(props, zone, hosts) : undefined;
     const annotations: Record<string, string> = {
       'external-dns.alpha.kubernetes.io/hostname': hosts.map((h) => h.hostname).join(','),
-      ...(props.controller === 'alb' ? albAnnotations(props, zone, hosts) : {}),
+      ...(alb?.annotations ?? {}),
     };
+    // NGINX-routed hosts: TLS terminates on the controller's NLB where a certificate covers the host (lib/argocd/addons.ts).
+    const tls = alb ? alb.tls : hosts.every((h) => h.certificateArn !== undefined);
+    const listeners: EntryPointListener[] = tls
+      ? [alb ? { port: 80, protocol: 'HTTP', redirectTo: 443 } : { port: 80, protocol: 'HTTP', containerPort }, { port: 443, protocol: 'HTTPS', containerPort }]
+      : [{ port: 80, protocol: 'HTTP', containerPort }];
+    entryPoints.push({
+      via: props.controller,
+      zone,
+      hosts: hosts.map((h) => h.hostname),
+      paths: [...props.paths],
+      listeners,
+      ...(alb ? { group: alb.annotations['alb.ingress.kubernetes.io/group.name'], targetType: props.targetType } : {}),
+    });
     new k8s.KubeIngress(scope, `ingress-${zone}`, {
       metadata: { name: id, labels: { ...props.labels, [DNS_ZONE_LABEL]: zone }, annotations },
       spec: {
@@ -58,9 +74,10 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
       },
     });
   }
+  return entryPoints;
 }
 
-function albAnnotations(props: IngressesProps, zone: DnsZone, hosts: readonly ResolvedHost[]): Record<string, string> {
+function albAnnotations(props: IngressesProps, zone: DnsZone, hosts: readonly ResolvedHost[]): { annotations: Record<string, string>; tls: boolean } {
   const { context, where } = props;
   const missing = hosts.filter((h) => !h.certificateArn);
   if (missing.length > 0 && context.env.requireTls) {
@@ -72,7 +89,7 @@ function albAnnotations(props: IngressesProps, zone: DnsZone, hosts: readonly Re
   const certificates = [...new Set(hosts.flatMap((h) => (h.certificateArn ? [h.certificateArn] : [])))].sort();
   const scheme = zone === 'public' ? 'internet-facing' : 'internal';
   const tls = certificates.length > 0 && missing.length === 0;
-  return {
+  const annotations = {
     'alb.ingress.kubernetes.io/scheme': scheme,
     // One ALB per environment and scheme: every Ingress of the group shares its listeners.
     'alb.ingress.kubernetes.io/group.name': `${context.env.name}-${scheme}`,
@@ -89,4 +106,5 @@ function albAnnotations(props: IngressesProps, zone: DnsZone, hosts: readonly Re
         }
       : { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}]' }),
   };
+  return { annotations, tls };
 }

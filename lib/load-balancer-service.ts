@@ -4,7 +4,7 @@ import type { Environment } from '../environments/schema';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, LoadBalancerPort, ResolvedHost } from './exposure';
 import { AWS_TLS_POLICY } from './ingress';
-import type { RouteRegistry } from './platform-context';
+import type { EntryPoint, RouteRegistry } from './platform-context';
 
 export interface LoadBalancerServiceProps {
   readonly name: string;
@@ -28,8 +28,9 @@ export interface LoadBalancerServiceProps {
 /**
  * A Service of type LoadBalancer that the AWS Load Balancer Controller turns into a Network Load Balancer with
  * IP targets; TLS ports terminate on the NLB with the hostname's ACM certificate.
+ * @returns what was rendered, for the platform's registry
  */
-export function renderLoadBalancerService(scope: Construct, props: LoadBalancerServiceProps): void {
+export function renderLoadBalancerService(scope: Construct, props: LoadBalancerServiceProps): EntryPoint {
   const { where } = props;
   if (props.hosts.length === 0) throw new ConfigError(`${where}: a load-balancer exposure needs at least one hostname`);
   const zones = new Set(props.hosts.map((h) => h.zone));
@@ -78,4 +79,11 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
       ports: props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.targetPort), protocol: 'TCP' })),
     },
   });
+  return {
+    via: 'nlb',
+    zone: scheme === 'internet-facing' ? 'public' : 'private',
+    hosts: props.hosts.map((h) => h.hostname),
+    paths: [],
+    listeners: props.ports.map((p) => ({ port: p.port, protocol: p.tls ? 'TLS' : 'TCP', containerPort: props.containerPorts.find((c) => c.name === p.targetPort)!.port })),
+  };
 }

@@ -9,7 +9,7 @@ import { renderIngresses } from './ingress';
 import { appLabels, selectorLabels } from './labels';
 import { renderLoadBalancerService } from './load-balancer-service';
 import { PlatformChart } from './platform-chart';
-import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import { ComponentPort, Dependency, EntryPoint, TrafficSource } from './platform-context';
 import { HttpHealthChecks, httpProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
@@ -286,11 +286,12 @@ export class Microservice extends Construct {
       throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
     const exposedTo: { source: TrafficSource; ports: number[] }[] = [];
+    const entryPoints: EntryPoint[] = [];
     if (exposure.type === 'load-balancer') {
-      renderLoadBalancerService(this, {
+      entryPoints.push(renderLoadBalancerService(this, {
         name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts,
         healthCheckPath: probes.readinessPath, healthCheckPort: port, routes: context.routes, owner: `${context.platform}/${name}`,
-      });
+      }));
       exposedTo.push({ source: 'aws-load-balancer', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
     } else {
       new k8s.KubeService(this, 'service', {
@@ -302,11 +303,11 @@ export class Microservice extends Construct {
         },
       });
       if (exposure.type === 'nginx-ingress' || exposure.type === 'alb-ingress') {
-        renderIngresses(this, {
+        entryPoints.push(...renderIngresses(this, {
           name, labels: objectLabels, where, context, hosts: this.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
           paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
           healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip',
-        });
+        }, port));
         exposedTo.push({ source: exposure.type === 'nginx-ingress' ? 'ingress-nginx' : 'aws-load-balancer', ports: [port] });
       }
     }
@@ -329,6 +330,12 @@ export class Microservice extends Construct {
       exposedTo,
       awsAccess: roleArn !== undefined,
       metricsPort: props.metrics ? (props.metrics.port ?? port) : undefined,
+      scale: {
+        replicas,
+        ...(autoscaling ? { autoscaling: { minReplicas: autoscaling.minReplicas, maxReplicas: autoscaling.maxReplicas } } : {}),
+        ...(props.scaling.fixed ? { fixed: true } : {}),
+      },
+      entryPoints,
     });
   }
 }

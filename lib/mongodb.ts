@@ -54,6 +54,8 @@ export class MongoDb extends DataStore {
       'while true; do sleep 3600 & wait $!; done',
     ].join('\n');
     super(scope, name, {
+      engine: 'MongoDB',
+      membersRole: `replica set ${REPLICA_SET}`,
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/mongo', tag: '7.0.14' },
       replicas: members,
       fixedReplicas: true,

@@ -27,6 +27,7 @@ export class MySql extends DataStore {
   constructor(scope: Construct, name: string, props: MySqlProps) {
     const ping = ['sh', '-c', 'mysqladmin ping --host=127.0.0.1 --silent'];
     super(scope, name, {
+      engine: 'MySQL',
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/mysql', tag: '8.4.3' },
       replicas: 1,
       fixedReplicas: true,

@@ -1,5 +1,6 @@
 import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
 import { ConfigError } from './errors';
+import type { DnsZone } from './exposure';
 
 export type ComponentKind = 'service' | 'data-store' | 'external-database';
 
@@ -27,6 +28,43 @@ export type TrafficSource =
   /** an AWS load balancer (ALB/NLB) sending to pod IPs or node ports from the VPC */
   | 'aws-load-balancer';
 
+/** How many pods of a component run. */
+export interface ComponentScale {
+  /** Replicas of a Deployment without HPA, members of a StatefulSet; with an HPA, the chart's starting point. */
+  readonly replicas: number;
+  /** The HPA's range, when one scales the component. */
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number };
+  /** The count is part of the design and no environment may change it. @default false */
+  readonly fixed?: boolean;
+}
+
+/** A listener of a load balancer in front of a component. */
+export interface EntryPointListener {
+  /** Port on the load balancer. */
+  readonly port: number;
+  readonly protocol: 'HTTP' | 'HTTPS' | 'TCP' | 'TLS';
+  /** Container port the traffic reaches; absent for a listener that only redirects. */
+  readonly containerPort?: number;
+  /** Port this listener redirects to (HTTP → HTTPS). */
+  readonly redirectTo?: number;
+}
+
+/** One way into a component from outside the cluster, as rendered (Ingress or Service of type LoadBalancer). */
+export interface EntryPoint {
+  /** What the hostnames' DNS records point at: the ingress-nginx controller's NLB, the environment's shared ALB, or an NLB of the component's own. */
+  readonly via: 'nginx' | 'alb' | 'nlb';
+  /** `public`: internet-facing, records in the public hosted zone; `private`: internal, private zone. */
+  readonly zone: DnsZone;
+  readonly hosts: readonly string[];
+  /** Path prefixes routed to the component; empty when the load balancer takes the whole host. */
+  readonly paths: readonly string[];
+  readonly listeners: readonly EntryPointListener[];
+  /** ALB: the ingress group whose one load balancer the environment's services share. */
+  readonly group?: string;
+  /** ALB: pod IPs (`ip`) or node ports of a NodePort Service (`instance`). */
+  readonly targetType?: 'ip' | 'instance';
+}
+
 /** What the platform knows of one of its components; network policies and checks derive from it. */
 export interface ComponentRecord {
   readonly name: string;
@@ -47,6 +85,14 @@ export interface ComponentRecord {
   readonly metricsPort?: number;
   /** For an external database: where it lives. */
   readonly external?: { readonly host: string; readonly port: number };
+  /** Pods that run (services, data stores). */
+  readonly scale?: ComponentScale;
+  /** Ways in from outside the cluster. @default none */
+  readonly entryPoints?: readonly EntryPoint[];
+  /** Data stores and external databases: the engine, as people name it (`MySQL`). */
+  readonly engine?: string;
+  /** Data stores: how the members relate, e.g. `replica set rs0`. */
+  readonly membersRole?: string;
 }
 
 /**

@@ -28,6 +28,7 @@ export class Postgres extends DataStore {
   constructor(scope: Construct, name: string, props: PostgresProps) {
     const isReady = ['sh', '-c', 'pg_isready --host=127.0.0.1 --username="$POSTGRES_USER" --dbname="$POSTGRES_DB"'];
     super(scope, name, {
+      engine: 'PostgreSQL',
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/postgres', tag: '16.6' },
       replicas: 1,
       fixedReplicas: true,

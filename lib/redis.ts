@@ -41,6 +41,8 @@ export class Redis extends DataStore {
       '--requirepass', '"$REDIS_PASSWORD"', '--masterauth', '"$REDIS_PASSWORD"', '--protected-mode', 'no',
     ].join(' ');
     super(scope, name, {
+      engine: 'Redis',
+      membersRole: 'member 0 primary, the others replicas of it',
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/redis', tag: '7.4.1' },
       component: 'cache',
       replicas: props.replicas ?? 3,

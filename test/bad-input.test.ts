@@ -8,9 +8,11 @@ import { snapshotTree, Workspace } from './helpers';
 describe('bad input fails the render and leaves dist/ untouched', () => {
   let ws: Workspace;
   let before: Map<string, string>;
+  let docsBefore: Map<string, string>;
   beforeAll(() => {
     ws = new Workspace();
     before = snapshotTree(join(ws.dir, 'dist'));
+    docsBefore = snapshotTree(join(ws.dir, 'docs'));
   });
   afterAll(() => ws.remove());
 
@@ -86,6 +88,7 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
       for (const pattern of expected) expect(result.stderr).toMatch(pattern);
       expect(result.stderr).toMatch(/dist\/ (and argocd\/ )?left unchanged/);
       expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(before);
+      expect(snapshotTree(join(ws.dir, 'docs'))).toEqual(docsBefore);
     } finally {
       ws.write(file, original);
     }
@@ -96,5 +99,6 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(before);
+    expect(snapshotTree(join(ws.dir, 'docs'))).toEqual(docsBefore);
   });
 });

@@ -86,7 +86,7 @@ export class Workspace {
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'platform-manifests-'));
-    for (const entry of ['charts', 'environments', 'lib', 'imports', 'scripts', 'dist', 'argocd', 'package.json', 'tsconfig.json']) {
+    for (const entry of ['charts', 'environments', 'lib', 'imports', 'scripts', 'dist', 'argocd', 'docs', 'package.json', 'tsconfig.json']) {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(this.dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(this.dir, 'node_modules'));

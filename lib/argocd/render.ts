@@ -15,9 +15,14 @@ import { RootApplication } from './root-application';
  * Pure: writes nothing; throws ConfigError when the model is broken.
  */
 export function renderArgoCd(env: Environment, distFiles: readonly RenderedFile[], platforms: readonly PlatformDefinition[], addons: readonly AddonDefinition[] = ADDONS): RenderedFile[] {
+  return renderArgoCdWithPlan(env, distFiles, platforms, addons).files;
+}
+
+/** `renderArgoCd`, with the checked plan the files were synthesised from (the cluster diagram draws it). */
+export function renderArgoCdWithPlan(env: Environment, distFiles: readonly RenderedFile[], platforms: readonly PlatformDefinition[], addons: readonly AddonDefinition[] = ADDONS): { plan: GitOpsPlan; files: RenderedFile[] } {
   const plan = planGitOps(env, distFiles, platforms, addons);
   checkGitOpsPlan(plan, summarizeFolders(env.name, distFiles));
-  return synthGitOps(plan);
+  return { plan, files: synthGitOps(plan) };
 }
 
 /** Turns a checked plan into files. */

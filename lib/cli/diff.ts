@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffTrees, formatDiffMarkdown } from '../argocd/manifest-diff';
+import { prependTopology, topologySection } from '../diagrams/topology-diff';
 import { listFiles } from '../render/write';
 
 const FOLDERS = ['dist', 'argocd'];
@@ -11,7 +12,8 @@ const FOLDERS = ['dist', 'argocd'];
  * `npm run diff -- --base <git ref> [--out file.md]`: what a change does to the rendered manifests. Compares
  * the YAML committed at the base ref with the working tree's `dist/` and `argocd/` (run `npm run synth`
  * first) and prints, per environment and platform, the objects added, removed or changed and the fields
- * that changed, as Markdown for a pull-request comment.
+ * that changed, as Markdown for a pull-request comment; above them, the topology changes in words
+ * (docs/platforms/topology.json at the base against the working tree's).
  */
 function main(): number {
   const { values } = parseArgs({
@@ -33,7 +35,8 @@ function main(): number {
   for (const folder of FOLDERS) {
     for (const file of listFiles(join(root, folder))) head.set(`${folder}/${file}`, readFileSync(join(root, folder, file), 'utf8'));
   }
-  const markdown = formatDiffMarkdown(diffTrees(base, head), { base: values.base });
+  // Topology changes in words first (lib/diagrams/topology-diff.ts), then the objects.
+  const markdown = prependTopology(formatDiffMarkdown(diffTrees(base, head), { base: values.base }), topologySection(root, commit.trim(), values.base));
   if (values.out) writeFileSync(values.out, markdown);
   else process.stdout.write(markdown);
   return 0;

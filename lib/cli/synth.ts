@@ -15,6 +15,7 @@ function main(): number {
       env: { type: 'string', multiple: true, short: 'e' },
       out: { type: 'string', default: 'dist' },
       'argocd-out': { type: 'string', default: 'argocd' },
+      'docs-out': { type: 'string', default: 'docs' },
       quiet: { type: 'boolean', short: 'q', default: false },
     },
     allowPositionals: false,
@@ -22,7 +23,12 @@ function main(): number {
 
   let result;
   try {
-    result = synthesize({ environments: values.env, outDir: resolve(values.out!), argocdDir: resolve(values['argocd-out']!) });
+    result = synthesize({
+      environments: values.env,
+      outDir: resolve(values.out!),
+      argocdDir: resolve(values['argocd-out']!),
+      docsDir: resolve(values['docs-out']!),
+    });
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`synth failed, dist/ and argocd/ left unchanged:\n${e.message}`);
@@ -39,6 +45,7 @@ function main(): number {
         `${s.systems.length} system(s) [${s.systems.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
         `${s.argocdFileCount} Argo CD files in ${ms} ms (${written} written, ${unchanged} unchanged, ${removed} removed)`,
     );
+    if (!s.docs) console.log('docs/platforms/ not updated: its diagrams show every environment; run `npm run synth` without --env to update them');
     if (s.policy.exemptions.length > 0) {
       console.log(`policy opt-outs (${s.policy.exemptions.length}):`);
       for (const x of s.policy.exemptions) console.log(`  - [${x.rule}] ${x.file}: ${x.object}: ${x.reason}`);

@@ -37,11 +37,16 @@ export interface BuiltChart {
  * Renders every chart of an environment into files of plain objects, each object annotated with its Argo CD
  * sync wave (lib/argocd/kinds.ts). Pure: writes nothing.
  */
-export function renderEnvironment(env: Environment, platforms: readonly PlatformDefinition[], scopeFor: ScopeFactory = appPerChart): RenderedFile[] {
+export function renderEnvironment(
+  env: Environment,
+  platforms: readonly PlatformDefinition[],
+  scopeFor: ScopeFactory = appPerChart,
+  onPlatform?: (context: PlatformContext) => void,
+): RenderedFile[] {
   const files: RenderedFile[] = [];
   // Each chart becomes JSON as soon as it is built, so its construct tree (an App each) can be collected:
   // memory stays at the size of the output, not of every construct of the environment.
-  buildEnvironment(env, platforms, scopeFor, ({ path, chart }) => files.push({ path, objects: withSyncWaves(chartObjects(chart), path) }));
+  buildEnvironment(env, platforms, scopeFor, ({ path, chart }) => files.push({ path, objects: withSyncWaves(chartObjects(chart), path) }), onPlatform);
   return files;
 }
 
@@ -59,7 +64,8 @@ export function chartObjects(chart: Chart): KubeObject[] {
 
 /**
  * Builds the constructs of every chart of an environment, handing each chart to `onChart` when it is complete
- * (the platform's registry, which derived charts read, keeps only plain records).
+ * (the platform's registry, which derived charts read, keeps only plain records), and each platform's
+ * context, with its complete registry, to `onPlatform` (the diagrams are drawn from it).
  * @returns the charts, unless `onChart` takes them
  */
 export function buildEnvironment(
@@ -67,6 +73,7 @@ export function buildEnvironment(
   platforms: readonly PlatformDefinition[],
   scopeFor: ScopeFactory = appPerChart,
   onChart?: (built: BuiltChart) => void,
+  onPlatform?: (context: PlatformContext) => void,
 ): BuiltChart[] {
   const known = new Set(platforms.map((p) => p.name));
   for (const name of Object.keys(env.platforms)) {
@@ -120,6 +127,7 @@ export function buildEnvironment(
     const alerts = new PlatformChart(chartIn('alerts'), 'alerts', context);
     new PlatformAlerts(alerts, 'alerts', context);
     add(platform.name, alerts);
+    onPlatform?.(context);
   }
   return built;
 }

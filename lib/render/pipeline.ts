@@ -3,7 +3,11 @@ import type { EnvironmentInput } from '../../environments/schema';
 import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
-import { renderArgoCd } from '../argocd/render';
+import { renderArgoCdWithPlan } from '../argocd/render';
+import { clusterTopology } from '../diagrams/cluster-topology';
+import { diagramDocuments, DIAGRAMS_FOLDER, EnvironmentTopology } from '../diagrams/documents';
+import { platformTopology } from '../diagrams/platform-topology';
+import type { PlatformContext } from '../platform-context';
 import { checkPolicies, PolicyReport } from '../policy/gate';
 import { ConfigError } from '../errors';
 import { renderEnvironment } from './build';
@@ -34,6 +38,8 @@ export interface EnvironmentOutput {
   readonly policy: PolicyReport;
   readonly systems: readonly string[];
   readonly objectCount: number;
+  /** What the diagrams draw, as plain data. */
+  readonly topology: EnvironmentTopology;
 }
 
 /** What `npm run synth` needs of a render: the output of every environment, merged. */
@@ -41,6 +47,12 @@ export interface RenderSummary {
   readonly dist: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly argocd: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly policy: PolicyReport;
+  /**
+   * Files of `docs/<folder>/` (`platforms`): the diagrams of every environment. Absent when only some
+   * environments were rendered, since each platform's page shows them all.
+   */
+  readonly docs?: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  readonly topologies: readonly EnvironmentTopology[];
   readonly environments: readonly string[];
   readonly systems: readonly string[];
   readonly fileCount: number;
@@ -51,8 +63,9 @@ export interface RenderSummary {
 /** Renders, serialises and checks one environment. */
 function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
   const env = loadEnvironment(input);
-  const files = renderEnvironment(env, platforms);
-  const argocdFiles = renderArgoCd(env, files, platforms);
+  const contexts: PlatformContext[] = [];
+  const files = renderEnvironment(env, platforms, undefined, (context) => contexts.push(context));
+  const { plan, files: argocdFiles } = renderArgoCdWithPlan(env, files, platforms);
   const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)]));
   return {
     name: env.name,
@@ -63,6 +76,15 @@ function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefiniti
     policy: checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]])),
     systems: [...new Set(files.map((f) => f.path.split('/')[1]))],
     objectCount: files.reduce((n, f) => n + f.objects.length, 0),
+    topology: {
+      environment: env.name,
+      platforms: contexts.map((context) => platformTopology(
+        context,
+        platforms.find((p) => p.name === context.platform)!.description,
+        files.filter((f) => f.path.startsWith(`${env.name}/${context.platform}/`)).flatMap((f) => f.objects.filter((o) => o.kind === 'NetworkPolicy')),
+      )),
+      cluster: clusterTopology(plan, files),
+    },
   };
 }
 
@@ -76,10 +98,13 @@ function selectInputs(options: RenderOptions): EnvironmentInput[] {
   return inputs.filter((e) => !options.environments || options.environments.includes(e.name));
 }
 
-function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
+function summarise(outputs: readonly EnvironmentOutput[], everyEnvironment: boolean): RenderSummary {
+  const topologies = outputs.map((o) => o.topology);
   return {
     dist: new Map(outputs.map((o) => [o.name, o.dist])),
     argocd: new Map(outputs.map((o) => [o.name, o.argocd])),
+    ...(everyEnvironment ? { docs: new Map([[DIAGRAMS_FOLDER, diagramDocuments(topologies)]]) } : {}),
+    topologies,
     policy: {
       violations: outputs.flatMap((o) => o.policy.violations),
       exemptions: outputs.flatMap((o) => o.policy.exemptions),
@@ -97,7 +122,7 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
   const platforms = options.platforms ?? PLATFORMS;
   const outputs = selectInputs(options).map((input) => renderOne(input, platforms));
   return {
-    ...summarise(outputs),
+    ...summarise(outputs, !options.environments),
     files: outputs.flatMap((o) => o.files),
     argocdFiles: outputs.flatMap((o) => o.argocdFiles),
   };
@@ -112,5 +137,5 @@ export function renderForWrite(options: RenderOptions = {}): RenderSummary {
   return summarise(selectInputs(options).map((input) => {
     const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(input, platforms);
     return output;
-  }));
+  }), !options.environments);
 }

@@ -8,6 +8,8 @@ export interface SynthesizeOptions extends RenderOptions {
   readonly outDir: string;
   /** Root of the rendered Argo CD objects, `argocd/`. */
   readonly argocdDir: string;
+  /** Root of the documentation, `docs/`, whose `platforms/` folder holds the diagrams. @default diagrams are not written */
+  readonly docsDir?: string;
 }
 
 export interface SynthesizeResult {
@@ -35,7 +37,9 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
   let written = 0;
   let unchanged = 0;
   let removed = 0;
-  for (const [root, trees] of [[options.outDir, summary.dist], [options.argocdDir, summary.argocd]] as const) {
+  const docs = options.docsDir && summary.docs ? [[options.docsDir, summary.docs] as const] : [];
+  if (options.docsDir) removeStaleStaging(options.docsDir);
+  for (const [root, trees] of [[options.outDir, summary.dist], [options.argocdDir, summary.argocd], ...docs] as const) {
     for (const [env, files] of trees) {
       const r = replaceFolder(root, env, files);
       written += r.written;
