@@ -178,6 +178,24 @@ export const disruptionBudget: PolicyRule = {
   },
 };
 
+export const noCpuLimitDefaults: PolicyRule = {
+  id: 'no-cpu-limit-defaults',
+  description: 'no namespace caps CPU behind a container\'s back: no LimitRange default or max CPU limit, no quota on limits.cpu',
+  check: (input) =>
+    input.objects.flatMap(({ file, object }) => {
+      const o = object as Any;
+      if (object.kind === 'LimitRange') {
+        return (o.spec?.limits ?? []).flatMap((l: Any) => ['default', 'max', 'maxLimitRequestRatio']
+          .filter((field) => l[field]?.cpu !== undefined)
+          .map((field) => ({ file, object, message: `limits of type ${l.type} set ${field}.cpu (${l[field].cpu}): every container without a CPU limit of its own would get one` })));
+      }
+      if (object.kind === 'ResourceQuota' && o.spec?.hard?.['limits.cpu'] !== undefined) {
+        return [{ file, object, message: `hard limits.cpu (${o.spec.hard['limits.cpu']}) forces a CPU limit on every pod; bound requests.cpu instead` }];
+      }
+      return [];
+    }),
+};
+
 const SEMVER = /^v?\d+\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/;
 
 export const pinnedImages: PolicyRule = {
@@ -282,6 +300,7 @@ export const RULES: readonly PolicyRule[] = [
   restrictedSecurityContext,
   probes,
   resources,
+  noCpuLimitDefaults,
   disruptionBudget,
   pinnedImages,
   noSecretData,
