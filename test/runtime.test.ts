@@ -57,3 +57,29 @@ describe('1. no CPU limit behind a container\'s back', () => {
     expect(quota).toEqual([expect.objectContaining({ object: 'ResourceQuota toytrex/toytrex', message: expect.stringMatching(/hard limits\.cpu \(64\)/) })]);
   });
 });
+
+describe('5. singletons are not consolidated away by Karpenter', () => {
+  const podAnnotations = (o: Any) => o.spec.template.metadata.annotations ?? {};
+
+  test.each(ENVS)('%s: user-service (in memory) and every single-member data store carry do-not-disrupt; replicated workloads do not', (env) => {
+    const list = objects(rendered[env]);
+    const singletons = list.filter((o) => (o.kind === 'StatefulSet' && o.spec.replicas === 1) || (o.kind === 'Deployment' && o.spec.strategy.type === 'Recreate'));
+    const names = singletons.map((o) => o.metadata.name).sort();
+    expect(names).toEqual(expect.arrayContaining(['customer-mysql', 'user-service']));
+    if (env !== 'prod') expect(names).toContain('resource-hub-postgres');
+    for (const o of singletons) expect([o.metadata.name, podAnnotations(o)['karpenter.sh/do-not-disrupt']]).toEqual([o.metadata.name, 'true']);
+    for (const o of list.filter((w) => (w.kind === 'Deployment' || w.kind === 'StatefulSet') && !singletons.includes(w))) {
+      expect([o.metadata.name, podAnnotations(o)['karpenter.sh/do-not-disrupt']]).toEqual([o.metadata.name, undefined]);
+    }
+  });
+
+  test('the gate refuses a singleton without it', () => {
+    const files = mutate(prod, 'StatefulSet', 'customer-mysql', (o) => { delete o.spec.template.metadata.annotations; });
+    expect(violationsOf(files, 'singleton-do-not-disrupt')).toEqual([
+      expect.objectContaining({ object: 'StatefulSet sales-order/customer-mysql', message: expect.stringMatching(/runs a single member but its pods lack the annotation karpenter\.sh\/do-not-disrupt/) }),
+    ]);
+    const user = mutate(prod, 'Deployment', 'user-service', (o) => { delete o.spec.template.metadata.annotations['karpenter.sh/do-not-disrupt']; });
+    expect(violationsOf(user, 'singleton-do-not-disrupt').map((v) => v.object)).toEqual(['Deployment sales-order/user-service']);
+  });
+});
+

@@ -196,6 +196,20 @@ export const noCpuLimitDefaults: PolicyRule = {
     }),
 };
 
+export const singletonDoNotDisrupt: PolicyRule = {
+  id: 'singleton-do-not-disrupt',
+  description: 'a single-member StatefulSet, or a Deployment recreated rather than surged (state in memory), carries karpenter.sh/do-not-disrupt',
+  check: (input) =>
+    workloads(input)
+      .filter(({ object }) => (object.kind === 'StatefulSet' && ((object as Any).spec.replicas ?? 1) === 1)
+        || (object.kind === 'Deployment' && (object as Any).spec.strategy?.type === 'Recreate'))
+      .filter(({ object }) => (object as Any).spec.template?.metadata?.annotations?.['karpenter.sh/do-not-disrupt'] !== 'true')
+      .map(({ file, object }) => ({
+        file, object,
+        message: `${object.kind === 'StatefulSet' ? 'runs a single member' : 'is recreated on update (its state cannot be surged)'} but its pods lack the annotation karpenter.sh/do-not-disrupt: "true", so Karpenter may consolidate it away`,
+      })),
+};
+
 const SEMVER = /^v?\d+\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/;
 
 export const pinnedImages: PolicyRule = {
@@ -302,6 +316,7 @@ export const RULES: readonly PolicyRule[] = [
   resources,
   noCpuLimitDefaults,
   disruptionBudget,
+  singletonDoNotDisrupt,
   pinnedImages,
   noSecretData,
   networkPolicyCoverage,
