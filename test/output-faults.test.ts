@@ -212,8 +212,10 @@ describe('the synth lock', () => {
       expect(ws.synth('--quiet', '--env', 'dev').status).toBe(0);
       ws.edit('environments/dev.ts', (s) => s.replace("LOG_LEVEL: 'trace' } },\n        'assignment-engine'", "LOG_LEVEL: 'warn' } },\n        'assignment-engine'"));
       const [a, b] = await Promise.all([run(), run()]);
-      expect([a.code, b.code]).toEqual([0, 0]);
+      expect({ a, b }).toMatchObject({ a: { code: 0 }, b: { code: 0 } });
       expect(`${a.stderr}${b.stderr}`).not.toMatch(/Error|\n\s+at /);
+      // The second waited for the first, unless the first was already done when it came to write.
+      expect(`${a.stderr}${b.stderr}`).toMatch(/^(synth: waiting for the output lock, held by npm run synth, process \d+ .*\n)?$/);
       expect([...snapshotTree(join(ws.dir, 'dist')).keys()]).toEqual(names);
       expect(readFileSync(join(ws.dir, 'dist/dev/port-assignment/backend.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
       expect(outputStateProblems(join(ws.dir, '.synth-journal.json'), [join(ws.dir, 'dist'), join(ws.dir, 'argocd')])).toEqual([]);

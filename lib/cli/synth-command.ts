@@ -92,7 +92,7 @@ export function runSynth(argv: readonly string[], options: SynthCommandOptions =
       const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
       out(
         `rendered ${s.environments.length} environment(s) [${s.environments.join(', ')}], ` +
-          `${s.systems.length} system(s) [${s.systems.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
+          `${s.platforms.length} platform(s) [${s.platforms.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
           `${s.argocdFileCount} Argo CD files in ${ms} ms (${written} written, ${unchanged} unchanged, ${removed} removed)`,
       );
       if (s.policy.exemptions.length > 0) {
