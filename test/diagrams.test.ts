@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORMS } from '../charts';
+import { runSynth } from '../lib/cli/synth-command';
 import { Flowchart } from '../lib/diagrams/mermaid';
 import type { TopologyFile } from '../lib/diagrams/documents';
 import type { PlatformContext } from '../lib/platform-context';
 import { renderAll } from '../lib/render/pipeline';
 import { renderEnvironment } from '../lib/render/build';
-import { loadCommitted, objects, ROOT, snapshotTree, Workspace } from './helpers';
+import { loadCommitted, objects, ROOT, snapshotTree } from './helpers';
 import { allowed } from './support/network-policy-evaluator';
 
 interface ParsedGraph {
@@ -86,20 +88,28 @@ describe('generated diagrams (docs/platforms/)', () => {
   });
 
   test('`npm run synth` writes docs/platforms/ with dist/; `--env` leaves it as it is and says so', () => {
-    const ws = new Workspace();
+    const scratch = mkdtempSync(join(tmpdir(), 'diagrams-'));
     try {
-      rmSync(join(ws.dir, 'docs/platforms/storefront.md'));
-      const one = ws.synth('--env', 'dev');
-      expect(one.status).toBe(0);
+      for (const folder of ['dist', 'argocd', 'docs']) cpSync(join(ROOT, folder), join(scratch, folder), { recursive: true });
+      rmSync(join(scratch, 'docs/platforms/storefront.md'));
+      const synth = (...args: string[]) => {
+        let stdout = '';
+        const code = runSynth([...args, '--out', join(scratch, 'dist'), '--argocd-out', join(scratch, 'argocd'), '--docs-out', join(scratch, 'docs')], {
+          cwd: ROOT, env: {}, stdout: (t) => { stdout += `${t}\n`; }, stderr: (t) => { throw new Error(t); },
+        });
+        return { code, stdout };
+      };
+      const one = synth('--env', 'dev');
+      expect(one.code).toBe(0);
       expect(one.stdout).toContain('docs/platforms/ not updated');
-      expect(snapshotTree(join(ws.dir, 'docs/platforms')).has('storefront.md')).toBe(false);
-      const all = ws.synth();
-      expect(all.status).toBe(0);
+      expect(snapshotTree(join(scratch, 'docs/platforms')).has('storefront.md')).toBe(false);
+      const all = synth();
+      expect(all.code).toBe(0);
       expect(all.stdout).not.toContain('not updated');
-      expect(snapshotTree(join(ws.dir, 'docs/platforms'))).toEqual(snapshotTree(join(ROOT, 'docs/platforms')));
-      expect(snapshotTree(join(ws.dir, 'docs')).get('diagrams.md')).toBe(readFileSync(join(ROOT, 'docs/diagrams.md'), 'utf8'));
+      expect(snapshotTree(join(scratch, 'docs/platforms'))).toEqual(snapshotTree(join(ROOT, 'docs/platforms')));
+      expect(snapshotTree(join(scratch, 'docs')).get('diagrams.md')).toBe(readFileSync(join(ROOT, 'docs/diagrams.md'), 'utf8'));
     } finally {
-      ws.remove();
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 

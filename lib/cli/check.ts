@@ -7,13 +7,14 @@ import { listFiles, outputStateProblems } from '../render/write';
 
 /**
  * `npm run check`: is the committed output whole and current? Reports an interrupted write (its journal or
- * leftovers) and every file of `dist/` and `argocd/` that differs from a fresh render (a mixed state of old
+ * leftovers) and every file of `dist/`, `argocd/` and `docs/platforms/` that differs from a fresh render (a mixed state of old
  * and new, a hand edit, a missing `npm run synth`). Writes nothing; exits 1 when anything is wrong.
  */
 function main(): number {
   const outDir = resolve('dist');
   const argocdDir = resolve('argocd');
-  const problems = outputStateProblems(outputControlFiles(outDir).journal, [outDir, argocdDir]);
+  const docsDir = resolve('docs');
+  const problems = outputStateProblems(outputControlFiles(outDir).journal, [outDir, argocdDir, docsDir]);
   let summary;
   try {
     summary = renderForWrite();
@@ -41,6 +42,22 @@ function main(): number {
     for (const file of committed) {
       if (summary.environments.includes(file.split('/')[0])) problems.push(`${label}/${file} is not rendered any more`);
     }
+  }
+  // docs/platforms/: the diagrams, rendered and swapped in with the rest.
+  for (const [folder, files] of summary.docs ?? []) {
+    const committed = new Set(listFiles(join(docsDir, folder)));
+    for (const [path, text] of files) {
+      let current: string | undefined;
+      try {
+        current = readFileSync(join(docsDir, folder, path), 'utf8');
+      } catch {
+        current = undefined;
+      }
+      if (current === undefined) problems.push(`docs/${folder}/${path} is missing`);
+      else if (current !== text) problems.push(`docs/${folder}/${path} differs from a fresh render`);
+      committed.delete(path);
+    }
+    for (const file of committed) problems.push(`docs/${folder}/${file} is not rendered any more`);
   }
   if (problems.length > 0) {
     console.error(`check: dist/ and argocd/ are not a whole, current render (run npm run synth):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
