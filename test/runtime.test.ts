@@ -83,3 +83,17 @@ describe('5. singletons are not consolidated away by Karpenter', () => {
   });
 });
 
+describe('6. no PodDisruptionBudget stalls a drain', () => {
+  test.each(ENVS)('%s: every PDB lets unhealthy pods be evicted', (env) => {
+    const pdbs = objects(rendered[env]).filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(pdbs.length).toBeGreaterThan(env === 'dev' ? 1 : 10);
+    for (const pdb of pdbs) expect([pdb.metadata.name, pdb.spec.unhealthyPodEvictionPolicy]).toEqual([pdb.metadata.name, 'AlwaysAllow']);
+  });
+
+  test('the gate refuses a PDB without AlwaysAllow', () => {
+    const files = mutate(prod, 'PodDisruptionBudget', 'order-mongodb', (o) => { delete o.spec.unhealthyPodEvictionPolicy; });
+    expect(violationsOf(files, 'pdb-unhealthy-eviction')).toEqual([
+      expect.objectContaining({ object: 'PodDisruptionBudget sales-order/order-mongodb', message: expect.stringMatching(/unset \(IfHealthyBudget\): a crash-looping pod would block every node drain/) }),
+    ]);
+  });
+});

@@ -210,6 +210,15 @@ export const singletonDoNotDisrupt: PolicyRule = {
       })),
 };
 
+export const pdbUnhealthyEviction: PolicyRule = {
+  id: 'pdb-unhealthy-eviction',
+  description: 'every PodDisruptionBudget lets unhealthy pods be evicted (unhealthyPodEvictionPolicy: AlwaysAllow)',
+  check: (input) =>
+    input.objects
+      .filter(({ object }) => object.kind === 'PodDisruptionBudget' && (object as Any).spec?.unhealthyPodEvictionPolicy !== 'AlwaysAllow')
+      .map(({ file, object }) => ({ file, object, message: `unhealthyPodEvictionPolicy is ${(object as Any).spec?.unhealthyPodEvictionPolicy ?? 'unset (IfHealthyBudget)'}: a crash-looping pod would block every node drain; set AlwaysAllow` })),
+};
+
 const SEMVER = /^v?\d+\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/;
 
 export const pinnedImages: PolicyRule = {
@@ -316,6 +325,7 @@ export const RULES: readonly PolicyRule[] = [
   resources,
   noCpuLimitDefaults,
   disruptionBudget,
+  pdbUnhealthyEviction,
   singletonDoNotDisrupt,
   pinnedImages,
   noSecretData,
