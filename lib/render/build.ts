@@ -98,20 +98,27 @@ export function buildEnvironment(
     const context = new PlatformContext(env, platform.name, settings, routes);
     const chartIn = (id: string) => scopeFor(env.name, platform.name, id);
 
-    const namespace = new PlatformChart(chartIn('namespace'), 'namespace', context);
-    new PlatformNamespace(namespace, 'namespace', { name: context.namespace, quota: settings.quota ?? env.namespaceQuota });
-    add(platform.name, namespace);
-
     const ids = new Set<string>();
+    const charts: Chart[] = [];
     for (const ChartClass of platform.charts) {
       const chart = new ChartClass(chartIn(ChartClass.name), context);
       if (ids.has(chart.node.id) || ['namespace', 'network-policies', 'alerts'].includes(chart.node.id)) {
         throw new ConfigError(`environment ${env.name}: platform ${platform.name} has two charts named ${chart.node.id}`);
       }
       ids.add(chart.node.id);
-      add(platform.name, chart);
+      charts.push(chart);
     }
     context.checkReferences();
+
+    // The namespace follows from what the charts registered (readiness gates for load balancer targets).
+    const namespace = new PlatformChart(chartIn('namespace'), 'namespace', context);
+    new PlatformNamespace(namespace, 'namespace', {
+      name: context.namespace,
+      quota: settings.quota ?? env.namespaceQuota,
+      loadBalancerReadinessGates: context.hasLoadBalancerIpTargets,
+    });
+    add(platform.name, namespace);
+    for (const chart of charts) add(platform.name, chart);
 
     const policies = new PlatformChart(chartIn('network-policies'), 'network-policies', context);
     new PlatformNetworkPolicies(policies, 'policies', context);
