@@ -152,14 +152,8 @@ export function buildEnvironment(
     const chartIn = (id: string) => scopeFor(env.name, platform.name, id);
 
     const derived = `the render of platform ${platform.name}`;
-    const namespace = guarded(env.name, derived, () => {
-      const chart = new PlatformChart(chartIn('namespace'), 'namespace', context);
-      new PlatformNamespace(chart, 'namespace', { name: context.namespace, quota: settings.quota ?? env.namespaceQuota });
-      return chart;
-    });
-    add(platform.name, namespace);
-
     const ids = new Map<string, string>();
+    const charts: Chart[] = [];
     for (const ChartClass of platform.charts) {
       const file = chartFile(platform.name, ChartClass);
       const chart = guarded(env.name, `${file} (${ChartClass.name})`, () => new ChartClass(chartIn(ChartClass.name), context));
@@ -170,9 +164,22 @@ export function buildEnvironment(
         );
       }
       ids.set(chart.node.id, file);
-      add(platform.name, chart);
+      charts.push(chart);
     }
     context.checkReferences();
+
+    // The namespace follows from what the charts registered (readiness gates for load balancer targets).
+    const namespace = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('namespace'), 'namespace', context);
+      new PlatformNamespace(chart, 'namespace', {
+        name: context.namespace,
+        quota: settings.quota ?? env.namespaceQuota,
+        loadBalancerReadinessGates: context.hasLoadBalancerIpTargets,
+      });
+      return chart;
+    });
+    add(platform.name, namespace);
+    for (const chart of charts) add(platform.name, chart);
 
     const policies = guarded(env.name, derived, () => {
       const chart = new PlatformChart(chartIn('network-policies'), 'network-policies', context);
