@@ -39,6 +39,10 @@ export const clusterFactsSchema = z.strictObject({
   database_endpoints: z.record(z.string(), databaseEndpointSchema),
   karpenter_node_role_name: z.string().min(1),
   karpenter_discovery_tag: z.string().min(1),
+  /** S3 bucket the data stores' backup jobs write to (versioned and encrypted by Terraform). @default no backups possible */
+  backup_bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+  /** IAM role of the backup and restore jobs (IRSA): s3:PutObject, GetObject, ListBucket, DeleteObject on backup_bucket. */
+  backup_role_arn: arn('iam').optional(),
 });
 
 export type ClusterFacts = z.infer<typeof clusterFactsSchema>;

@@ -20,5 +20,12 @@ export function loadEnvironment(input: EnvironmentInput, factsDir: string = join
     throw new ConfigError(`environment ${label}: environments/${label}.ts is invalid:\n${formatZodIssues(parsed.error)}`);
   }
   const cluster = loadClusterFacts(parsed.data.name, join(factsDir, parsed.data.clusterFactsFile));
+  const missing = (['backup_bucket', 'backup_role_arn'] as const).filter((field) => cluster[field] === undefined);
+  if (parsed.data.backups && missing.length > 0) {
+    throw new ConfigError(
+      `environment ${label}: backups are set in environments/${label}.ts, but the cluster facts environments/${parsed.data.clusterFactsFile} ` +
+        `have no ${missing.join(' and ')}: add the output(s) to the cluster's Terraform, or remove backups`,
+    );
+  }
   return { ...parsed.data, cluster };
 }

@@ -10,6 +10,7 @@ import { appLabels, selectorLabels } from './labels';
 import { renderLoadBalancerService } from './load-balancer-service';
 import { PlatformChart } from './platform-chart';
 import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import { DEFAULT_AVAILABILITY_OBJECTIVE, HttpMetrics } from './http-metrics';
 import { HttpHealthChecks, httpProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
@@ -76,7 +77,14 @@ export interface MicroserviceProps {
    */
   readonly awsRole?: string;
   /** Prometheus metrics endpoint; a ServiceMonitor scrapes it. @default not scraped */
-  readonly metrics?: { readonly port?: number; readonly path?: string };
+  readonly metrics?: {
+    readonly port?: number;
+    readonly path?: string;
+    /** The endpoint reports HTTP requests so: error-budget alerts and dashboard panels follow. @default not reported */
+    readonly http?: HttpMetrics;
+    /** Share of requests that must succeed (not 5xx) over 30 days. @default 0.999 */
+    readonly availabilityObjective?: number;
+  };
   /** Numeric user and group the container runs as. @default 10001 */
   readonly runAsUser?: number;
   /** Writable emptyDir paths; the root filesystem is read-only. @default ['/tmp'] */
@@ -126,6 +134,10 @@ export class Microservice extends Construct {
     if (autoscaling && !autoscaling.targetCPUUtilizationPercentage && !autoscaling.targetMemoryUtilizationPercentage) {
       throw new ConfigError(`${where}: autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage`);
     }
+    const objective = props.metrics?.availabilityObjective;
+    if (objective !== undefined && !(objective > 0 && objective < 1)) {
+      throw new ConfigError(`${where}: metrics.availabilityObjective must be a share between 0 and 1 (e.g. 0.999), got ${objective}`);
+    }
     const resources = override.resources ?? props.resources;
     const image = { ...props.image, ...(override.image ?? {}) };
     const imageRef = resolveImage(image, env.imagePolicy, where);
@@ -164,7 +176,7 @@ export class Microservice extends Construct {
     const volumes: k8s.Volume[] = [];
     const volumeMounts: k8s.VolumeMount[] = [];
     const checksum = createHash('sha256');
-    const config = { ...(props.config ?? {}), ...(override.config ?? {}) };
+    const config = { ...(props.metrics?.http?.config ?? {}), ...(props.config ?? {}), ...(override.config ?? {}) };
     if (Object.keys(config).length > 0) {
       const data = sortedRecord(config);
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels: objectLabels }, data });
@@ -329,6 +341,10 @@ export class Microservice extends Construct {
       exposedTo,
       awsAccess: roleArn !== undefined,
       metricsPort: props.metrics ? (props.metrics.port ?? port) : undefined,
+      metricsJob: props.metrics ? name : undefined,
+      httpMetrics: props.metrics?.http
+        ? { ...props.metrics.http, availabilityObjective: props.metrics.availabilityObjective ?? DEFAULT_AVAILABILITY_OBJECTIVE }
+        : undefined,
     });
   }
 }

@@ -75,6 +75,24 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
       change: (s) => s.replace("tag: '2.0.4'", "tag: 'main-3f2a1c9'"),
       expected: [/environment prod, service user-service/, /image\.tag 'main-3f2a1c9' is mutable/],
     },
+    {
+      name: 'a backup schedule that is not cron',
+      file: 'environments/prod.ts',
+      change: (s) => s.replace("schedule: '17 0,6,12,18 * * *'", "schedule: 'every 6 hours'"),
+      expected: [/environment prod: environments\/prod\.ts is invalid/, /backups\.schedule/, /five-field cron expression/],
+    },
+    {
+      name: 'a backup retention of zero days',
+      file: 'environments/staging.ts',
+      change: (s) => s.replace('retentionDays: 7', 'retentionDays: 0'),
+      expected: [/environment staging: environments\/staging\.ts is invalid/, /backups\.retentionDays/, /must be ≥ 1 day/],
+    },
+    {
+      name: 'backups where the cluster facts have no backup bucket',
+      file: 'environments/dev.ts',
+      change: (s) => s.replace("  secretPathPrefix: 'dev/',", "  secretPathPrefix: 'dev/',\n  backups: { schedule: '0 3 * * *', retentionDays: 3 },"),
+      expected: [/environment dev: backups are set in environments\/dev\.ts/, /environments\/clusters\/dev\.json have no backup_bucket and backup_role_arn/],
+    },
   ];
 
   test.each(cases)('$name', ({ file, change, expected }) => {

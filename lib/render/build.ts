@@ -11,10 +11,14 @@ import { PlatformContext, RouteRegistry } from '../platform-context';
 import { PlatformNamespace } from '../platform-namespace';
 import { PlatformNetworkPolicies } from '../network-policies';
 import { PlatformAlerts } from '../platform-alerts';
+import { DataStoreRestore } from '../data-store-backup';
+import { PlatformDashboard } from '../platform-dashboard';
 import type { KubeObject, RenderedFile } from './kube-object';
 
 /** Folder of `dist/<env>/` for what belongs to the whole cluster rather than to one platform. */
 export const CLUSTER_FOLDER = 'cluster';
+/** Folder below a platform's for the restore Jobs: rendered and checked like everything, applied by hand. */
+export const RESTORE_FOLDER = 'restore';
 
 /**
  * Where charts are created. The default gives every chart an App of its own: cdk8s resolves dependencies over
@@ -105,13 +109,21 @@ export function buildEnvironment(
     const ids = new Set<string>();
     for (const ChartClass of platform.charts) {
       const chart = new ChartClass(chartIn(ChartClass.name), context);
-      if (ids.has(chart.node.id) || ['namespace', 'network-policies', 'alerts'].includes(chart.node.id)) {
+      if (ids.has(chart.node.id) || ['namespace', 'network-policies', 'alerts', 'dashboard'].includes(chart.node.id)) {
         throw new ConfigError(`environment ${env.name}: platform ${platform.name} has two charts named ${chart.node.id}`);
       }
       ids.add(chart.node.id);
       add(platform.name, chart);
     }
     context.checkReferences();
+
+    // Restore procedures: one file per store below restore/, which Argo CD does not sync (no recursion).
+    for (const { restore } of context.allComponents) {
+      if (!restore) continue;
+      const chart = new PlatformChart(chartIn(`restore-${restore.store}`), restore.store, context);
+      new DataStoreRestore(chart, 'restore', env, restore);
+      add(`${platform.name}/${RESTORE_FOLDER}`, chart);
+    }
 
     const policies = new PlatformChart(chartIn('network-policies'), 'network-policies', context);
     new PlatformNetworkPolicies(policies, 'policies', context);
@@ -120,6 +132,10 @@ export function buildEnvironment(
     const alerts = new PlatformChart(chartIn('alerts'), 'alerts', context);
     new PlatformAlerts(alerts, 'alerts', context);
     add(platform.name, alerts);
+
+    const dashboard = new PlatformChart(chartIn('dashboard'), 'dashboard', context);
+    new PlatformDashboard(dashboard, 'dashboard', context);
+    add(platform.name, dashboard);
   }
   return built;
 }
