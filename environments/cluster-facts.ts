@@ -43,6 +43,8 @@ export const clusterFactsSchema = z.strictObject({
   backup_bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
   /** IAM role of the backup and restore jobs (IRSA): s3:PutObject, GetObject, ListBucket, DeleteObject on backup_bucket. */
   backup_role_arn: arn('iam').optional(),
+  /** IAM role of the platforms' OpenTelemetry Collectors (IRSA): xray:PutTraceSegments, PutTelemetryRecords. @default no tracing possible */
+  xray_role_arn: arn('iam').optional(),
 });
 
 export type ClusterFacts = z.infer<typeof clusterFactsSchema>;

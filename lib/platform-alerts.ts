@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { MANAGED_BY } from './labels';
 import type { BackupRecord } from './data-store-backup';
+import { OTEL_COLLECTOR } from './otel-collector';
 import type { ComponentRecord, DataStoreEngine, PlatformContext } from './platform-context';
 
 /** One alerting rule, before it becomes part of a PrometheusRule. */
@@ -97,6 +98,18 @@ export function platformAlertGroups(context: PlatformContext): AlertGroup[] {
         },
         ...stores.filter((s) => s.metricsJob && s.engine).flatMap((s) => dataStoreRules(s, ns)),
       ],
+    });
+  }
+  const collector = components.find((c) => c.name === OTEL_COLLECTOR);
+  if (collector) {
+    groups.push({
+      name: `${context.platform}.tracing`,
+      rules: [{
+        alert: 'TracesExportFailing',
+        expr: `sum by (namespace, job) (rate(otelcol_exporter_send_failed_spans_total{${ns}, job="${collector.metricsJob}"}[10m])) > 0`,
+        for: '15m', severity: 'warning',
+        summary: 'The OpenTelemetry Collector fails to send spans to AWS X-Ray: traces are being lost',
+      }],
     });
   }
   const backups = components.filter((c) => c.backup).map((c) => backupRule(c.backup!, ns));

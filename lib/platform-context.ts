@@ -54,6 +54,8 @@ export interface ComponentRecord {
   readonly metricsJob?: string;
   /** The service reports HTTP requests so, and must meet this availability. */
   readonly httpMetrics?: HttpMetrics & { readonly availabilityObjective: number };
+  /** The service sends traces to the platform's OpenTelemetry Collector. */
+  readonly emitsTraces?: boolean;
   /** A data store's scheduled backup (a CronJob). */
   readonly backup?: BackupRecord;
   /** A data store's restore procedure, rendered into the platform's restore/ folder. */

@@ -93,6 +93,12 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
       change: (s) => s.replace("  secretPathPrefix: 'dev/',", "  secretPathPrefix: 'dev/',\n  backups: { schedule: '0 3 * * *', retentionDays: 3 },"),
       expected: [/environment dev: backups are set in environments\/dev\.ts/, /environments\/clusters\/dev\.json have no backup_bucket and backup_role_arn/],
     },
+    {
+      name: 'traces without an X-Ray role in the cluster facts',
+      file: 'environments/clusters/dev.json',
+      change: (s) => { const facts = JSON.parse(s); delete facts.xray_role_arn; return `${JSON.stringify(facts, null, 2)}\n`; },
+      expected: [/environment dev, service otel-collector \(platform resource-hub\)/, /environments\/clusters\/dev\.json have no xray_role_arn/],
+    },
   ];
 
   test.each(cases)('$name', ({ file, change, expected }) => {

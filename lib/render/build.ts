@@ -13,6 +13,7 @@ import { PlatformNetworkPolicies } from '../network-policies';
 import { PlatformAlerts } from '../platform-alerts';
 import { DataStoreRestore } from '../data-store-backup';
 import { PlatformDashboard } from '../platform-dashboard';
+import { OtelCollector } from '../otel-collector';
 import type { KubeObject, RenderedFile } from './kube-object';
 
 /** Folder of `dist/<env>/` for what belongs to the whole cluster rather than to one platform. */
@@ -109,11 +110,17 @@ export function buildEnvironment(
     const ids = new Set<string>();
     for (const ChartClass of platform.charts) {
       const chart = new ChartClass(chartIn(ChartClass.name), context);
-      if (ids.has(chart.node.id) || ['namespace', 'network-policies', 'alerts', 'dashboard'].includes(chart.node.id)) {
+      if (ids.has(chart.node.id) || ['namespace', 'network-policies', 'alerts', 'dashboard', 'tracing'].includes(chart.node.id)) {
         throw new ConfigError(`environment ${env.name}: platform ${platform.name} has two charts named ${chart.node.id}`);
       }
       ids.add(chart.node.id);
       add(platform.name, chart);
+    }
+    // The collector exists where a service emits traces; it must be registered before references are checked.
+    if (context.allComponents.some((c) => c.emitsTraces)) {
+      const tracing = new PlatformChart(chartIn('tracing'), 'tracing', context);
+      new OtelCollector(tracing, 'collector', context);
+      add(platform.name, tracing);
     }
     context.checkReferences();
 
