@@ -14,7 +14,7 @@ export default defineEnvironment({
   // Every self-hosted store four times a day, dumps kept a month.
   backups: { schedule: '17 0,6,12,18 * * *', retentionDays: 30 },
   namespaceQuota: {
-    requestsCpu: '32', requestsMemory: '64Gi', limitsCpu: '64', limitsMemory: '128Gi',
+    requestsCpu: '32', requestsMemory: '64Gi', limitsMemory: '128Gi',
     pods: 200, persistentVolumeClaims: 30, requestsStorage: '1Ti',
   },
   platforms: {

@@ -11,7 +11,7 @@ export default defineEnvironment({
   // Nightly; a week is enough to roll back a bad migration rehearsed here.
   backups: { schedule: '30 2 * * *', retentionDays: 7 },
   namespaceQuota: {
-    requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '32', limitsMemory: '64Gi',
+    requestsCpu: '16', requestsMemory: '32Gi', limitsMemory: '64Gi',
     pods: 100, persistentVolumeClaims: 20, requestsStorage: '300Gi',
   },
   platforms: {

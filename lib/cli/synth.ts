@@ -36,7 +36,7 @@ function main(): number {
     const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
     console.log(
       `rendered ${s.environments.length} environment(s) [${s.environments.join(', ')}], ` +
-        `${s.systems.length} system(s) [${s.systems.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
+        `${s.platforms.length} platform(s) [${s.platforms.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
         `${s.argocdFileCount} Argo CD files in ${ms} ms (${written} written, ${unchanged} unchanged, ${removed} removed)`,
     );
     if (s.policy.exemptions.length > 0) {

@@ -32,7 +32,7 @@ export interface EnvironmentOutput {
   /** Files of `argocd/<env>/` (paths relative to it) → YAML. */
   readonly argocd: ReadonlyMap<string, string>;
   readonly policy: PolicyReport;
-  readonly systems: readonly string[];
+  readonly platforms: readonly string[];
   readonly objectCount: number;
 }
 
@@ -42,7 +42,7 @@ export interface RenderSummary {
   readonly argocd: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly policy: PolicyReport;
   readonly environments: readonly string[];
-  readonly systems: readonly string[];
+  readonly platforms: readonly string[];
   readonly fileCount: number;
   readonly objectCount: number;
   readonly argocdFileCount: number;
@@ -61,7 +61,7 @@ function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefiniti
     dist: relative(files),
     argocd: relative(argocdFiles),
     policy: checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]])),
-    systems: [...new Set(files.map((f) => f.path.split('/')[1]))],
+    platforms: [...new Set(files.map((f) => f.path.split('/')[1]))],
     objectCount: files.reduce((n, f) => n + f.objects.length, 0),
   };
 }
@@ -85,7 +85,7 @@ function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
       exemptions: outputs.flatMap((o) => o.policy.exemptions),
     },
     environments: outputs.map((o) => o.name),
-    systems: [...new Set(outputs.flatMap((o) => o.systems))].sort(),
+    platforms: [...new Set(outputs.flatMap((o) => o.platforms))].sort(),
     fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
     objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
     argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
