@@ -54,7 +54,7 @@ export class ExternalDatabase extends Construct {
       ports: [{ name: props.engine, port: endpoint.port, containerPort: endpoint.port }],
       dependsOn: [],
       external: { host: endpoint.host, port: endpoint.port },
-      engine: ENGINE_NAMES[props.engine],
+      engineName: ENGINE_NAMES[props.engine],
     });
   }
 }

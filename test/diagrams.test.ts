@@ -141,7 +141,7 @@ describe('facts on the parsed graphs', () => {
       for (const context of contexts) {
         const g = graph(`${context.platform}#${environment}`);
         const pods = context.allComponents.filter((c) => c.podSelector);
-        const idOf = (name: string) => g.vertices.find((v) => v.id.endsWith(`_${name.replace(/-/g, '_')}`) && /^(svc|db)_/.test(v.id))!.id;
+        const idOf = (name: string) => g.vertices.find((v) => v.id.endsWith(`_${name.replace(/-/g, '_')}`) && /^(svc|db|cmp)_/.test(v.id))!.id;
         for (const from of pods) {
           for (const to of pods) {
             const ports = to.ports.map((p) => p.containerPort).filter((port) =>

@@ -72,6 +72,7 @@ export function platformDiagram(t: PlatformTopology): string {
   const entryPointsOf = (service: string) => t.entryPoints.filter((e) => e.service === service);
   const lbId = (e: PlatformTopology['entryPoints'][number]) => (e.via === 'nlb' ? mermaidId('nlb', `${e.service}_${e.zone}`) : mermaidId(e.via, e.zone));
   const namespaceId = mermaidId('ns', t.namespace);
+  const awsAccess = new Set([...t.services, ...t.others].filter((c) => c.awsAccess).map((c) => c.name));
 
   // Clients and load balancers, left of the namespace.
   for (const e of t.entryPoints) {
@@ -97,7 +98,7 @@ export function platformDiagram(t: PlatformTopology): string {
         ...(d.membersRole ? [d.membersRole] : []),
       ]);
     }
-    for (const o of t.others) f.node(mermaidId('cmp', o.name), 'box', [o.name, o.kind]);
+    for (const o of t.others) f.node(mermaidId('cmp', o.name), 'box', [o.name, o.kind, ...(o.awsAccess ? ['IAM role (IRSA)'] : [])]);
   });
   for (const d of t.dataStores.filter((x) => x.location === 'external')) {
     f.node(mermaidId('db', d.name), 'cylinder', [d.name, `Amazon RDS ${d.engine}`, 'outside the cluster', d.endpoint ?? '']);
@@ -108,7 +109,7 @@ export function platformDiagram(t: PlatformTopology): string {
   const isComponent = (id: string) => id !== EVERY_POD && !id.startsWith('pods:') && !id.startsWith('cidr:');
   const outsideNode = (id: string, flow: Flow): string => {
     if (id === EVERY_POD) return namespaceId;
-    if (id === 'cidr:0.0.0.0/0' && flow.ports.join() === 'TCP 443' && services.get(flow.from)?.awsAccess) {
+    if (id === 'cidr:0.0.0.0/0' && flow.ports.join() === 'TCP 443' && awsAccess.has(flow.from)) {
       return f.node('aws_apis', 'subroutine', ['AWS APIs', 'HTTPS, anywhere (0.0.0.0/0)']);
     }
     if (id.startsWith('pods:')) {

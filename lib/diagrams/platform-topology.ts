@@ -15,7 +15,7 @@ export interface PlatformTopology {
   readonly services: readonly ServiceTopology[];
   readonly dataStores: readonly DataStoreTopology[];
   /** Components of a kind the diagram has no shape of its own for (jobs, collectors). */
-  readonly others: readonly { readonly name: string; readonly kind: string }[];
+  readonly others: readonly { readonly name: string; readonly kind: string; readonly awsAccess: boolean }[];
   readonly entryPoints: readonly (EntryPoint & { readonly service: string })[];
   /** Sorted by source, then destination. */
   readonly flows: readonly Flow[];
@@ -200,15 +200,19 @@ export function platformTopology(context: PlatformContext, description: string, 
     vpcCidr: vpc,
     services: components.filter((c) => c.kind === 'service').map((c) => ({ name: c.name, scale: c.scale ?? { replicas: 1 }, awsAccess: c.awsAccess === true })),
     dataStores: components.filter(isDataStore).map((c): DataStoreTopology => (c.external
-      ? { name: c.name, engine: c.engine ?? 'database', location: 'external', endpoint: `${c.external.host}:${c.external.port}` }
+      ? { name: c.name, engine: c.engineName ?? 'database', location: 'external', endpoint: `${c.external.host}:${c.external.port}` }
       : {
           name: c.name,
-          engine: c.engine ?? c.kind,
+          engine: c.engineName ?? c.engine ?? c.kind,
           location: 'in-cluster',
           members: Array.from({ length: c.scale?.replicas ?? 1 }, (_, i) => `${c.name}-${i}`),
           ...(c.membersRole ? { membersRole: c.membersRole } : {}),
         })),
-    others: components.filter((c) => c.kind !== 'service' && !isDataStore(c)).map((c) => ({ name: c.name, kind: c.kind })),
+    others: components.filter((c) => c.kind !== 'service' && !isDataStore(c)).map((c) => ({
+      name: c.name,
+      kind: c.backup ? 'backup CronJob' : c.restore ? 'restore Job, applied by hand' : c.kind,
+      awsAccess: c.awsAccess === true,
+    })),
     entryPoints: components.flatMap((c) => (c.entryPoints ?? []).map((e) => ({ service: c.name, ...e }))),
     flows: [...flows.values()]
       .sort((a, b) => order(a.from, b.from) || order(a.to, b.to) || order(a.via ?? '', b.via ?? ''))
