@@ -338,7 +338,7 @@ describe('chart-level exposure errors', () => {
     expect(() => build({ internal: true, exposure: { type: 'alb-ingress', hosts: [{ subdomain: 'demo', zone: 'public' }] } })).toThrow(
       /environment prod, service demo \(platform x\): internal: .*exposure\.hosts gives it the public host demo\.example\.com; use a hostname in the private zone \(internal\.example\.com\)/,
     );
-    expect(() => build({ internal: true, exposure: { type: 'load-balancer', hosts: [{ subdomain: 'demo', zone: 'public' }], ports: [{ name: 'http', port: 80, targetPort: 'http' }] } })).toThrow(/internal: /);
+    expect(() => build({ internal: true, exposure: { type: 'load-balancer', hosts: [{ subdomain: 'demo', zone: 'public' }], ports: [{ name: 'http', port: 80, targetPort: 'http', tls: true }] } })).toThrow(/internal: /);
   });
 
   test('a "public" host that lies in the private domain, and a subdomain that is no DNS name', () => {

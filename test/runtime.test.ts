@@ -144,3 +144,100 @@ describe('2. rollouts behind AWS load balancers drop no request', () => {
     expect(unlabelled[0].message).toMatch(/lacks the label elbv2\.k8s\.aws\/pod-readiness-gate-inject: enabled/);
   });
 });
+
+describe('3. every public host redirects HTTP to HTTPS, or its plain port says why', () => {
+  const annotations = (o: Any): Record<string, string> => o.metadata.annotations ?? {};
+  const nginxValues = (env: string) => {
+    const { enabledAddons } = require('../lib/argocd/addons') as typeof import('../lib/argocd/addons');
+    return (enabledAddons(loadCommitted(env)).find((a) => a.addon.name === 'ingress-nginx')!.values as Any).controller;
+  };
+
+  test.each(ENVS)('%s: ALBs redirect, NLB ports terminate TLS or carry their reason, NGINX hosts reach a redirecting NLB', (env) => {
+    const exposed = objects(rendered[env]).filter((o) => o.kind === 'Ingress' || (o.kind === 'Service' && o.spec.type === 'LoadBalancer'));
+    const publicOnes = exposed.filter((o) => o.metadata.labels['platform-manifests/dns-zone'] === 'public');
+    expect(publicOnes.length).toBeGreaterThanOrEqual(8);
+    for (const o of publicOnes) {
+      const a = annotations(o);
+      if (o.kind === 'Service') {
+        const tls = a['service.beta.kubernetes.io/aws-load-balancer-ssl-ports'].split(',');
+        for (const port of o.spec.ports) {
+          const reason = a[`platform-manifests/plaintext-${port.name}`];
+          expect([o.metadata.name, port.name, tls.includes(port.name) || (reason ?? '').length > 15]).toEqual([o.metadata.name, port.name, true]);
+        }
+      } else if (o.spec.ingressClassName === 'alb') {
+        expect([o.metadata.name, a['alb.ingress.kubernetes.io/ssl-redirect']]).toEqual([o.metadata.name, '443']);
+      } else {
+        expect(o.spec.ingressClassName).toBe('nginx');
+      }
+    }
+    const controller = nginxValues(env);
+    expect(controller.service.targetPorts).toEqual({ http: 'tohttps', https: 'http' });
+    expect(controller.containerPort).toEqual({ http: 80, https: 443, tohttps: 2443 });
+    expect(controller.config['http-snippet']).toBe('server { listen 2443; return 308 https://$host$request_uri; }');
+  });
+
+  test('storefront states why 80 and 5000 are plain; 443 alone terminates TLS', () => {
+    const service = objects(prod).find((o) => o.kind === 'Service' && o.metadata.name === 'web' && o.metadata.namespace === 'storefront');
+    expect(annotations(service)['service.beta.kubernetes.io/aws-load-balancer-ssl-ports']).toBe('https');
+    expect(annotations(service)['platform-manifests/plaintext-http']).toMatch(/cannot redirect/);
+    expect(annotations(service)['platform-manifests/plaintext-api']).toMatch(/5000/);
+    expect(annotations(service)['platform-manifests/plaintext-https']).toBeUndefined();
+  });
+
+  test('a load-balancer port that neither terminates TLS nor says why is a synth error', () => {
+    const { buildMicroservice } = require('./helpers') as typeof import('./helpers');
+    const ports = [{ name: 'http', port: 80, targetPort: 'http' }] as Any;
+    expect(() => buildMicroservice({ exposure: { type: 'load-balancer', hosts: [{ subdomain: 'demo', zone: 'public' }], ports } }, { platform: 'x', name: 'demo' })).toThrow(
+      "environment prod, service demo (platform x): exposure.ports: port 80 (http) neither terminates TLS (tls: true) nor says why it stays plain (plaintext: '<reason>')",
+    );
+  });
+
+  test('the NGINX load balancer drains like every AWS target', () => {
+    const controller = nginxValues('prod');
+    expect(controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes']).toContain('deregistration_delay.timeout_seconds=30');
+    expect(controller.extraArgs).toEqual({ 'shutdown-grace-period': '40' });
+  });
+});
+
+describe('4. one exposure plan decides hosts, zones, certificates and schemes', () => {
+  const { buildMicroservice } = require('./helpers') as typeof import('./helpers');
+  const { nginxLoadBalancer } = require('../lib/exposure-plan') as typeof import('../lib/exposure-plan');
+  const nginx = (hosts: Any[], env = 'prod') =>
+    () => buildMicroservice({ exposure: { type: 'nginx-ingress', hosts, paths: ['/'] } }, { env, platform: 'x', name: 'demo' });
+
+  test('an NGINX-routed host that the NGINX load balancer\'s certificate does not cover is a synth error', () => {
+    expect(nginx([{ subdomain: 'eu.sales', zone: 'public' }])).toThrow(
+      'environment prod, service demo (platform x): exposure: eu.sales.example.com is NGINX-routed, but the certificate on ingress-nginx\'s load balancer ' +
+        '(the one for *.example.com) does not cover it; use a host directly below example.com, or an alb-ingress exposure with its own certificate',
+    );
+    // The same through an environment's hostnames.
+    expect(() => render('prod', (e: Any) => { e.platforms['sales-order'] = { services: { 'user-service': { hostnames: ['eu.sales.example.com'] } } }; })).toThrow(
+      /environment prod, service user-service \(platform sales-order\): exposure: eu\.sales\.example\.com is NGINX-routed, but the certificate/,
+    );
+  });
+
+  test('a private-zone host behind the internet-facing NGINX load balancer is a synth error', () => {
+    expect(nginx([{ subdomain: 'sales', zone: 'private' }])).toThrow(
+      'environment prod, service demo (platform x): exposure: sales.internal.example.com is a private-zone host, but NGINX-routed hosts are served by ' +
+        'ingress-nginx\'s internet-facing load balancer, which would answer it from the internet; use an alb-ingress exposure (internal ALB) for private hosts',
+    );
+    expect(() => render('staging', (e: Any) => { e.platforms['sales-order'].services['order-service'].hostnames = ['sales.staging.internal.example.com']; })).toThrow(
+      /environment staging, service order-service \(platform sales-order\): exposure: sales\.staging\.internal\.example\.com is a private-zone host/,
+    );
+  });
+
+  test.each(ENVS)('%s: every NGINX host is public and covered by the certificate the controller\'s NLB carries', (env) => {
+    const lb = nginxLoadBalancer(loadCommitted(env).cluster);
+    const controller = (require('../lib/argocd/addons') as typeof import('../lib/argocd/addons')).enabledAddons(loadCommitted(env))
+      .find((a) => a.addon.name === 'ingress-nginx')!.values as Any;
+    expect(controller.controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-ssl-cert']).toBe(lb.certificateArn);
+    expect(controller.controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe(lb.scheme);
+    const hosts = objects(rendered[env]).filter((o) => o.kind === 'Ingress' && o.spec.ingressClassName === 'nginx').flatMap((o) => o.spec.rules.map((r: Any) => r.host));
+    expect(hosts.length).toBe(4);
+    const cluster = loadCommitted(env).cluster;
+    for (const host of hosts) {
+      expect(host.endsWith(`.${cluster.private_domain}`)).toBe(false);
+      expect(cluster.certificate_arns[`*.${host.slice(host.indexOf('.') + 1)}`]).toBe(lb.certificateArn);
+    }
+  });
+});
