@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { Autoscaling, Resources } from '../environments/schema';
 import { AWS_LOAD_BALANCER_DRAINING, preStopSleep } from './connection-draining';
 import { ConfigError } from './errors';
+import type { CaBundle } from './external-database';
 import type { Exposure } from './exposure';
 import { PlannedHost, planExposure } from './exposure-plan';
 import { ImageReference, imageVersion, resolveImage } from './image';
@@ -61,6 +62,8 @@ export interface MicroserviceProps {
   readonly config?: Readonly<Record<string, string>>;
   /** Files from a ConfigMap mounted read-only, e.g. an nginx.conf. @default none */
   readonly configFiles?: { readonly mountPath: string; readonly files: Readonly<Record<string, string>> };
+  /** CA bundles (e.g. an ExternalDatabase's RDS CAs) mounted read-only for the client to verify servers with. @default none */
+  readonly caBundles?: readonly CaBundle[];
   /** Credentials from AWS Secrets Manager or SSM Parameter Store. @default none */
   readonly secrets?: readonly SecretEnvironment[];
   /** Components of the platform this service calls; the only ones its network policy lets it reach. @default none */
@@ -183,6 +186,10 @@ export class Microservice extends Construct {
       volumes.push({ name: 'config-files', configMap: { name: `${name}-files` } });
       volumeMounts.push({ name: 'config-files', mountPath: props.configFiles.mountPath, readOnly: true });
       checksum.update(JSON.stringify(data));
+    }
+    for (const bundle of props.caBundles ?? []) {
+      volumes.push({ name: bundle.configMap, configMap: { name: bundle.configMap } });
+      volumeMounts.push({ name: bundle.configMap, mountPath: bundle.mountPath, readOnly: true });
     }
     const writable = writableVolumes(props.writablePaths ?? ['/tmp']);
     volumes.push(...writable.volumes);

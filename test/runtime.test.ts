@@ -241,3 +241,55 @@ describe('4. one exposure plan decides hosts, zones, certificates and schemes', 
     }
   });
 });
+
+describe('8. TLS to RDS verifies the server against the RDS CA bundle', () => {
+  const { X509Certificate } = require('node:crypto') as typeof import('node:crypto');
+  const find = (files: RenderedFile[], kind: string, name: string, namespace: string) =>
+    objects(files).find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
+  const roots = (pem: string) => pem.split(/(?<=-----END CERTIFICATE-----\n)/).filter(Boolean).map((p) => /CN=(.*)/.exec(new X509Certificate(p).subject)![1]);
+  const EU_WEST_1 = ['Amazon RDS eu-west-1 Root CA RSA2048 G1', 'Amazon RDS eu-west-1 Root CA RSA4096 G1', 'Amazon RDS eu-west-1 Root CA ECC384 G1'];
+
+  const clients: [string, string, string, string, Record<string, string>, (env: string) => boolean][] = [
+    ['resource-hub', 'api', 'resource-hub-postgres', 'resource-hub-prod.c9akciq32prd.eu-west-1.rds.amazonaws.com',
+      { DATABASE_SSLMODE: 'verify-full', DATABASE_SSLROOTCERT: '/etc/ssl/certs/resource-hub-postgres/ca.pem' }, (env) => env === 'prod'],
+    ['toytrex', 'middleware', 'toytrex-mariadb', 'toytrex-%s.eu-west-1.rds.amazonaws.com',
+      { DB_SSL_MODE: 'VERIFY_IDENTITY', DB_SSL_CA: '/etc/ssl/certs/toytrex-mariadb/ca.pem' }, () => true],
+  ];
+
+  test.each(ENVS)('%s: RDS clients verify the endpoint\'s certificate and name with the region\'s RDS roots, mounted read-only', (env) => {
+    for (const [namespace, service, database, , settings, usesRds] of clients) {
+      if (!usesRds(env)) continue;
+      const ca = find(rendered[env], 'ConfigMap', `${database}-ca`, namespace);
+      expect(roots(ca.data['ca.pem'])).toEqual(EU_WEST_1);
+      const config = find(rendered[env], 'ConfigMap', `${service}-config`, namespace).data;
+      expect(config).toMatchObject(settings);
+      const host = config.DATABASE_HOST ?? config.DB_HOST;
+      expect(host).toBe(find(rendered[env], 'Service', database, namespace).spec.externalName);
+      const pod = find(rendered[env], 'Deployment', service, namespace).spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: `${database}-ca`, configMap: { name: `${database}-ca` } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: `${database}-ca`, mountPath: `/etc/ssl/certs/${database}`, readOnly: true });
+    }
+  });
+
+  test('self-hosted PostgreSQL (dev, staging) serves no TLS, and the api says so instead of "prefer"', () => {
+    for (const env of ['dev', 'staging'] as const) {
+      const config = find(rendered[env], 'ConfigMap', 'api-config', 'resource-hub').data;
+      expect(config).toMatchObject({ DATABASE_HOST: 'resource-hub-postgres', DATABASE_SSLMODE: 'disable' });
+      expect(config.DATABASE_SSLROOTCERT).toBeUndefined();
+    }
+    for (const env of ENVS) expect(JSON.stringify(objects(rendered[env]))).not.toContain('"prefer"');
+  });
+
+  test('an endpoint that is not Amazon RDS has no known CA and is refused', () => {
+    const facts = require('node:fs').readFileSync(require('node:path').join(__dirname, '../environments/clusters/prod.json'), 'utf8');
+    const { parseClusterFacts } = require('../environments/cluster-facts') as typeof import('../environments/cluster-facts');
+    const { renderEnvironment } = require('../lib/render/build') as typeof import('../lib/render/build');
+    const { PLATFORMS } = require('../charts') as typeof import('../charts');
+    const json = JSON.parse(facts);
+    json.database_endpoints.value['toytrex-mariadb'].host = 'mariadb.db.internal.example.com';
+    const env = { ...loadCommitted('prod'), cluster: parseClusterFacts('prod', 'prod.json', json) };
+    expect(() => renderEnvironment(env, PLATFORMS)).toThrow(
+      /environment prod, external-database toytrex-mariadb \(platform toytrex\): database_endpoints\.toytrex-mariadb\.host mariadb\.db\.internal\.example\.com is not an Amazon RDS endpoint/,
+    );
+  });
+});
