@@ -30,6 +30,8 @@ export interface ExposureRequest {
   readonly env: Environment;
   /** `environment prod, service web (platform storefront)`. */
   readonly where: string;
+  /** The chart's source file, named in errors about what the chart declares. */
+  readonly chartFile: string;
   /** `<platform>/<service>`, the owner of its routes. */
   readonly owner: string;
   readonly exposure: Exposure;
@@ -66,7 +68,7 @@ export function planExposure(request: ExposureRequest): ExposurePlan {
     if (overrides) throw new ConfigError(`${where}: hostnames are set in environments/${env.name}.ts but the service is not exposed`);
     return { type: 'internal', hosts: [] };
   }
-  const resolved = resolveHosts(env.cluster, where, exposure.hosts, overrides?.hostnames);
+  const resolved = resolveHosts(env.cluster, `${where}: ${overrides ? `environments/${env.name}.ts` : request.chartFile}`, exposure.hosts, overrides?.hostnames);
   const publicHost = resolved.find((h) => h.zone === 'public');
   if (request.internal && publicHost) {
     throw new ConfigError(
@@ -122,7 +124,7 @@ export function planExposure(request: ExposureRequest): ExposurePlan {
         `${uncovered.map((h) => h.hostname).join(', ')}; add it to certificate_arns in Terraform`,
     );
   }
-  for (const host of resolved) request.routes.claim(where, request.owner, host.hostname, '*', 'nlb');
+  for (const host of resolved) request.routes.claim(`${where}: ${request.chartFile}`, request.owner, host.hostname, '*', 'nlb');
   return { type: exposure.type, hosts: resolved.map((h) => ({ ...h, scheme: schemeOf(h.zone) })) };
 }
 
@@ -140,7 +142,7 @@ function claimPaths(request: ExposureRequest, hosts: readonly ResolvedHost[], pa
   for (const host of hosts) {
     for (const path of paths) {
       if (!path.startsWith('/')) throw new ConfigError(`${request.where}: exposure path '${path}' must start with '/'`);
-      request.routes.claim(request.where, request.owner, host.hostname, path, entryPoint(host));
+      request.routes.claim(`${request.where}: ${request.chartFile}`, request.owner, host.hostname, path, entryPoint(host));
     }
   }
 }

@@ -21,6 +21,12 @@ export interface PlatformNamespaceProps {
 export const SECRETS_LABEL = 'platform-manifests/external-secrets';
 
 /**
+ * Argo CD never deletes a platform's namespace, neither by a prune nor when its Application is deleted (the
+ * resources finalizer's cascade): deleting the namespace would delete the data stores' volumes with it.
+ */
+export const KEEP_NAMESPACE_SYNC_OPTIONS = 'Prune=false,Delete=false';
+
+/**
  * A platform's namespace: Pod Security admission enforcing `restricted` (and warning and auditing at the same
  * level), a ResourceQuota from the environment and a LimitRange that gives a forgotten container defaults.
  * Neither limits CPU: containers run without CPU limits by design (CFS throttling stalls JVMs and proxies
@@ -35,6 +41,7 @@ export class PlatformNamespace extends Construct {
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: props.name,
+        annotations: { 'argocd.argoproj.io/sync-options': KEEP_NAMESPACE_SYNC_OPTIONS },
         labels: {
           ...labels,
           'kubernetes.io/metadata.name': props.name,
