@@ -1,4 +1,5 @@
 import { k8s } from './k8s';
+import { byCodePoint } from './validation';
 import { Construct } from 'constructs';
 import type { BackupSettings, DataStoreOverride, Environment, Resources } from '../environments/schema';
 import { longestGapSeconds } from './backup-schedule';
@@ -91,11 +92,11 @@ function awsEnv(env: Environment, extra: Record<string, string>): k8s.EnvVar[] {
     HOME: '/tmp',
     ...extra,
   };
-  return Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
+  return Object.entries(vars).sort(([a], [b]) => byCodePoint(a, b)).map(([name, value]) => ({ name, value }));
 }
 
 function credentialEnv(secret: string, credentials: Readonly<Record<string, string>>): k8s.EnvVar[] {
-  return Object.entries(credentials).sort(([a], [b]) => a.localeCompare(b))
+  return Object.entries(credentials).sort(([a], [b]) => byCodePoint(a, b))
     .map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } }));
 }
 
