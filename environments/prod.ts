@@ -6,6 +6,7 @@ import { defineEnvironment } from './schema';
  */
 export default defineEnvironment({
   name: 'prod',
+  awsAccountId: '333333333333',
   clusterFactsFile: 'clusters/prod.json',
   imagePolicy: 'immutable',
   requireTls: true,
