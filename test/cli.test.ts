@@ -5,6 +5,7 @@ import { ROOT } from './helpers';
 /** Every command has --help; an unknown flag prints the usage and exits 2, never a stack trace. */
 const COMMANDS: Record<string, readonly string[]> = {
   diff: ['node', 'scripts/run.mjs', 'lib/cli/diff.ts'],
+  check: ['node', 'scripts/run.mjs', 'lib/cli/check.ts'],
   bench: ['node', 'scripts/run.mjs', 'bench/bench.ts'],
   'validate:server': ['node', 'scripts/run.mjs', 'tools/apiserver/validate-server.ts'],
   schemas: ['node', 'scripts/run.mjs', 'scripts/pin-schemas.ts'],

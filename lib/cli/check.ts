@@ -4,6 +4,15 @@ import { ConfigError } from '../errors';
 import { renderForWrite } from '../render/pipeline';
 import { outputControlFiles } from '../render/synthesize';
 import { listFiles, outputStateProblems } from '../render/write';
+import { parseCommandLine } from './args';
+
+const spec = {
+  usage: 'npm run check',
+  description:
+    'Is the committed output whole and current? Reports an interrupted write and every file of dist/ and argocd/\n' +
+    'that differs from a fresh render. Writes nothing; exits 1 when anything is wrong.',
+  options: {},
+} as const;
 
 /**
  * `npm run check`: is the committed output whole and current? Reports an interrupted write (its journal or
@@ -11,6 +20,7 @@ import { listFiles, outputStateProblems } from '../render/write';
  * and new, a hand edit, a missing `npm run synth`). Writes nothing; exits 1 when anything is wrong.
  */
 function main(): number {
+  parseCommandLine(spec);
   const outDir = resolve('dist');
   const argocdDir = resolve('argocd');
   const problems = outputStateProblems(outputControlFiles(outDir).journal, [outDir, argocdDir]);
