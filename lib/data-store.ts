@@ -14,7 +14,7 @@ import type { ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
-import { DO_NOT_DISRUPT } from './disruption';
+import { DO_NOT_DISRUPT, UNHEALTHY_POD_EVICTION } from './disruption';
 import { podSpreadConstraints } from './topology';
 import { byCodePoint } from './validation';
 import { checkName, checkProps, dataStoreCommonSchema } from './props-schemas';
@@ -238,7 +238,7 @@ export class DataStore extends Construct {
     if (replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
       });
     }
 

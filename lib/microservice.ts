@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Autoscaling, Resources } from '../environments/schema';
+import { AWS_LOAD_BALANCER_DRAINING, preStopSleep } from './connection-draining';
 import { ConfigError } from './errors';
 import { checkName, checkProps, microservicePropsSchema } from './props-schemas';
 import { Exposure, ResolvedHost, resolveHosts } from './exposure';
@@ -19,7 +20,7 @@ import { writableVolumes } from './writable-volumes';
 import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
-import { DO_NOT_DISRUPT } from './disruption';
+import { DO_NOT_DISRUPT, UNHEALTHY_POD_EVICTION } from './disruption';
 import { podSpreadConstraints } from './topology';
 import { byCodePoint } from './validation';
 
@@ -144,6 +145,9 @@ export class Microservice extends Construct {
     const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const port = props.port ?? 8080;
     const probes = httpProbes(props.health);
+    // Targets of an ALB or NLB drain before they stop (lib/connection-draining.ts); the IP targets among them
+    // also get the controller's readiness gate through their namespace's label.
+    const draining = exposure.type === 'alb-ingress' || exposure.type === 'load-balancer' ? AWS_LOAD_BALANCER_DRAINING : undefined;
 
     const labels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend', version: imageVersion(image) });
     const objectLabels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend' });
@@ -237,7 +241,7 @@ export class Microservice extends Construct {
             automountServiceAccountToken: roleArn !== undefined,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(uid),
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: draining?.terminationGracePeriodSeconds ?? 30,
             topologySpreadConstraints: podSpreadConstraints(selector, true),
             containers: [
               {
@@ -253,6 +257,7 @@ export class Microservice extends Construct {
                 readinessProbe: probes.readiness,
                 livenessProbe: probes.liveness,
                 startupProbe: probes.startup,
+                ...(draining ? { lifecycle: preStopSleep(draining) } : {}),
                 securityContext: restrictedContainerSecurityContext(uid),
                 volumeMounts,
               },
@@ -285,7 +290,7 @@ export class Microservice extends Construct {
     if (maxReplicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
       });
     }
 
@@ -307,13 +312,14 @@ export class Microservice extends Construct {
     if (props.nodePort && exposure.type !== 'alb-ingress') {
       throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
-    const exposedTo: { source: TrafficSource; ports: number[] }[] = [];
+    const exposedTo: { source: TrafficSource; ports: number[]; targetType?: 'ip' | 'instance' }[] = [];
     if (exposure.type === 'load-balancer') {
       renderLoadBalancerService(this, {
         name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts,
         healthCheckPath: probes.readinessPath, healthCheckPort: port, routes: context.routes, owner: `${context.platform}/${name}`,
+        draining: draining!,
       });
-      exposedTo.push({ source: 'aws-load-balancer', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
+      exposedTo.push({ source: 'aws-load-balancer', targetType: 'ip', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
     } else {
       new k8s.KubeService(this, 'service', {
         metadata: { name, labels: objectLabels },
@@ -327,9 +333,11 @@ export class Microservice extends Construct {
         renderIngresses(this, {
           name, labels: objectLabels, where, context, hosts: this.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
           paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
-          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip',
+          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining,
         });
-        exposedTo.push({ source: exposure.type === 'nginx-ingress' ? 'ingress-nginx' : 'aws-load-balancer', ports: [port] });
+        exposedTo.push(exposure.type === 'nginx-ingress'
+          ? { source: 'ingress-nginx', ports: [port] }
+          : { source: 'aws-load-balancer', targetType: props.nodePort ? 'instance' : 'ip', ports: [port] });
       }
     }
 

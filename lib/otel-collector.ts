@@ -3,6 +3,7 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { Resources } from '../environments/schema';
+import { UNHEALTHY_POD_EVICTION } from './disruption';
 import { ConfigError } from './errors';
 import { resolveImage } from './image';
 import { appLabels, selectorLabels } from './labels';
@@ -135,7 +136,7 @@ export class OtelCollector extends Construct {
     });
     new k8s.KubePodDisruptionBudget(this, 'pdb', {
       metadata: { name: OTEL_COLLECTOR, labels: objectLabels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
     });
     const servicePorts = [OTLP_GRPC, OTLP_HTTP, METRICS];
     new k8s.KubeService(this, 'service', {

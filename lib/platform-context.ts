@@ -46,7 +46,7 @@ export interface ComponentRecord {
   /** Container ports on which members of the component talk to each other (replica sets). */
   readonly peerPorts?: readonly number[];
   /** Outside traffic sources and the container ports they reach. */
-  readonly exposedTo?: { readonly source: TrafficSource; readonly ports: readonly number[] }[];
+  readonly exposedTo?: { readonly source: TrafficSource; readonly ports: readonly number[]; readonly targetType?: 'ip' | 'instance' }[];
   /** The pods call AWS APIs (IRSA role, egress to AWS endpoints). */
   readonly awsAccess?: boolean;
   /** Container port that serves Prometheus metrics. */
@@ -112,6 +112,11 @@ export class PlatformContext {
 
   public component(name: string): ComponentRecord | undefined {
     return this.components.get(name);
+  }
+
+  /** Some pod of the platform is an IP target of an AWS load balancer (its namespace needs readiness gates). */
+  public get hasLoadBalancerIpTargets(): boolean {
+    return this.allComponents.some((c) => (c.exposedTo ?? []).some((e) => e.source === 'aws-load-balancer' && e.targetType === 'ip'));
   }
 
   public get allComponents(): readonly ComponentRecord[] {

@@ -157,14 +157,8 @@ export function buildEnvironment(
     const chartIn = (id: string) => scopeFor(env.name, platform.name, id);
 
     const derived = `the render of platform ${platform.name}`;
-    const namespace = guarded(env.name, derived, () => {
-      const chart = new PlatformChart(chartIn('namespace'), 'namespace', context);
-      new PlatformNamespace(chart, 'namespace', { name: context.namespace, quota: settings.quota ?? env.namespaceQuota });
-      return chart;
-    });
-    add(platform.name, namespace);
-
     const ids = new Map<string, string>();
+    const charts: Chart[] = [];
     for (const ChartClass of platform.charts) {
       const file = chartFile(platform.name, ChartClass);
       const chart = guarded(env.name, `${file} (${ChartClass.name})`, () => new ChartClass(chartIn(ChartClass.name), context));
@@ -175,15 +169,30 @@ export function buildEnvironment(
         );
       }
       ids.set(chart.node.id, file);
-      add(platform.name, chart);
+      charts.push(chart);
     }
     // The collector exists where a service emits traces; it must be registered before references are checked.
     if (context.allComponents.some((c) => c.emitsTraces)) {
-      const tracing = new PlatformChart(chartIn('tracing'), 'tracing', context);
-      new OtelCollector(tracing, 'collector', context);
-      add(platform.name, tracing);
+      charts.push(guarded(env.name, derived, () => {
+        const chart = new PlatformChart(chartIn('tracing'), 'tracing', context);
+        new OtelCollector(chart, 'collector', context);
+        return chart;
+      }));
     }
     context.checkReferences();
+
+    // The namespace follows from what the charts registered (readiness gates for load balancer targets).
+    const namespace = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('namespace'), 'namespace', context);
+      new PlatformNamespace(chart, 'namespace', {
+        name: context.namespace,
+        quota: settings.quota ?? env.namespaceQuota,
+        loadBalancerReadinessGates: context.hasLoadBalancerIpTargets,
+      });
+      return chart;
+    });
+    add(platform.name, namespace);
+    for (const chart of charts) add(platform.name, chart);
 
     // Restore procedures: one file per store below restore/, which Argo CD does not sync (no recursion).
     for (const { restore } of context.allComponents) {
