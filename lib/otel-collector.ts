@@ -3,7 +3,6 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { Resources } from '../environments/schema';
-import { UNHEALTHY_POD_EVICTION } from './disruption';
 import { ConfigError } from './errors';
 import { resolveImage } from './image';
 import { appLabels, selectorLabels } from './labels';
@@ -12,6 +11,7 @@ import { toResourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
 import { podSpreadConstraints } from './topology';
+import { UNHEALTHY_POD_EVICTION } from './disruption';
 
 /** Name of the collector's Deployment, Service and ServiceAccount in each platform namespace that traces. */
 export const OTEL_COLLECTOR = 'otel-collector';

@@ -226,7 +226,7 @@ describe('cluster add-ons', () => {
     expect(priv.extraArgs).toEqual(['--aws-zone-type=private', `--zone-id-filter=${facts.hosted_zone_ids.private}`, '--label-filter=platform-manifests/dns-zone=private']);
   });
 
-  test("ingress-nginx's NLB terminates TLS with the public domain's ACM certificate and forwards HTTP", () => {
+  test("ingress-nginx's NLB terminates TLS with the public domain's ACM certificate and redirects HTTP to HTTPS", () => {
     const facts = loaded('prod').cluster;
     const service = values('prod', 'ingress-nginx').controller.service;
     expect(service.annotations).toMatchObject({
@@ -234,7 +234,7 @@ describe('cluster add-ons', () => {
       'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': 'https',
       'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
     });
-    expect(service.targetPorts).toEqual({ http: 'http', https: 'http' });
+    expect(service.targetPorts).toEqual({ http: 'tohttps', https: 'http' });
   });
 
   test('kube-prometheus-stack selects every ServiceMonitor, PodMonitor and PrometheusRule', () => {
