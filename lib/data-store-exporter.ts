@@ -40,7 +40,8 @@ export function exporterContainer(props: DataStoreExporterProps, storeEnv: reado
   const own = Object.entries(props.env ?? {}).sort(([a], [b]) => byCodePoint(a, b)).map(([name, value]) => ({ name, value }));
   // Only the store's variables the exporter refers to, so it holds no credential it does not use.
   const referenced = new Set(own.flatMap((v) => [...v.value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].map((m) => m[1])));
-  const env = [...storeEnv.filter((v) => referenced.has(v.name)), ...own];
+  // `NAME: '$(NAME)'` passes the store's variable through as it is: defining it twice would be an error.
+  const env = [...storeEnv.filter((v) => referenced.has(v.name)), ...own.filter((v) => v.value !== `$(${v.name})`)];
   return {
     name: 'exporter',
     image: resolveImage(props.image, imagePolicy, `${where}, exporter`),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
+import { ENVIRONMENTS } from '../environments';
 import { ADDONS, APP_WAVES } from '../lib/argocd/addons';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
 import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
@@ -31,7 +32,7 @@ describe('argocd/ is rendered from the same model as dist/', () => {
     expectCommitted('argocd', result.argocd);
   });
 
-  test.each(['dev', 'staging', 'prod'])('%s: every dist folder has exactly one Application, and every Application path exists', (env) => {
+  test.each(ENVIRONMENTS.map((e) => e.name))('%s: every dist folder has exactly one Application, and every Application path exists', (env) => {
     const folderApps = applications(env).filter((a) => a.spec.source.path);
     for (const folder of distFolders(env)) {
       expect([folder, folderApps.filter((a) => a.spec.source.path === `dist/${env}/${folder}`).length]).toEqual([folder, 1]);
