@@ -17,6 +17,7 @@ describe('everything that orders output sorts by code point', () => {
     const context = new PlatformContext(loadCommitted('prod'), 'demo', { enabled: true, services: {}, dataStores: {} });
     const chart = new PlatformChart(new App(), 'demo', context);
     new DataStore(chart, 'demo-db', {
+      engine: 'postgres',
       image: { repository: 'example.com/db', tag: '1.0.0' },
       replicas: 1,
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } },
