@@ -1,5 +1,5 @@
-import { byCodePoint } from './validation';
 import { k8s } from './k8s';
+import { byCodePoint } from './validation';
 import { Construct } from 'constructs';
 import type { BackupSettings, DataStoreOverride, Environment, Resources } from '../environments/schema';
 import { longestGapSeconds } from './backup-schedule';

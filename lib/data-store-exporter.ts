@@ -1,5 +1,5 @@
-import { byCodePoint } from './validation';
 import { k8s } from './k8s';
+import { byCodePoint } from './validation';
 import { Construct } from 'constructs';
 import type { Resources } from '../environments/schema';
 import { ImageReference, ImagePolicy, resolveImage } from './image';

@@ -3,6 +3,15 @@ import { ConfigError } from '../errors';
 import { outputProblems } from '../render/check';
 import { renderForWrite } from '../render/pipeline';
 import { outputControlFiles } from '../render/synthesize';
+import { parseCommandLine } from './args';
+
+const spec = {
+  usage: 'npm run check',
+  description:
+    'Is the committed output whole and current? Reports an interrupted write and every file of dist/ and argocd/\n' +
+    'that differs from a fresh render. Writes nothing; exits 1 when anything is wrong.',
+  options: {},
+} as const;
 
 /**
  * `npm run check`: is the output on disk whole and current? Reports an interrupted write (its journal or
@@ -10,6 +19,7 @@ import { outputControlFiles } from '../render/synthesize';
  * and new, a hand edit, a forgotten `npm run synth`). Writes nothing; exits 1 when anything is wrong.
  */
 function main(): number {
+  parseCommandLine(spec);
   const outDir = resolve('dist');
   let summary;
   try {
