@@ -9,6 +9,8 @@ export default defineEnvironment({
   requireTls: true,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
   secretPathPrefix: 'staging/',
+  // Nightly; a week is enough to roll back a bad migration rehearsed here.
+  backups: { schedule: '30 2 * * *', retentionDays: 7 },
   namespaceQuota: {
     requestsCpu: '16', requestsMemory: '32Gi', limitsMemory: '64Gi',
     pods: 100, persistentVolumeClaims: 20, requestsStorage: '300Gi',

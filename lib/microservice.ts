@@ -14,6 +14,8 @@ import { appLabels, selectorLabels } from './labels';
 import { renderLoadBalancerService } from './load-balancer-service';
 import { PlatformChart } from './platform-chart';
 import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import { DEFAULT_AVAILABILITY_OBJECTIVE, HttpMetrics } from './http-metrics';
+import { TRACES_DEPENDENCY, tracingConfig } from './otel-collector';
 import { HttpHealthChecks, httpProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
@@ -85,7 +87,20 @@ export interface MicroserviceProps {
    */
   readonly awsRole?: string;
   /** Prometheus metrics endpoint; a ServiceMonitor scrapes it. @default not scraped */
-  readonly metrics?: { readonly port?: number; readonly path?: string };
+  readonly metrics?: {
+    readonly port?: number;
+    readonly path?: string;
+    /** The endpoint reports HTTP requests so: error-budget alerts and dashboard panels follow. @default not reported */
+    readonly http?: HttpMetrics;
+    /** Share of requests that must succeed (not 5xx) over 30 days. @default 0.999 */
+    readonly availabilityObjective?: number;
+  };
+  /**
+   * The service emits OpenTelemetry traces: it gets the OTLP endpoint of the platform's collector (rendered
+   * with it) through standard `OTEL_*` configuration, and its network policy reaches the collector.
+   * @default false
+   */
+  readonly traces?: boolean;
   /** Numeric user and group the container runs as. @default 10001 */
   readonly runAsUser?: number;
   /** Writable emptyDir paths; the root filesystem is read-only. @default ['/tmp'] */
@@ -168,7 +183,12 @@ export class Microservice extends Construct {
     const volumes: k8s.Volume[] = [];
     const volumeMounts: k8s.VolumeMount[] = [];
     const checksum = createHash('sha256');
-    const config = { ...(props.config ?? {}), ...(override.config ?? {}) };
+    const config = {
+      ...(props.traces ? tracingConfig(name, context) : {}),
+      ...(props.metrics?.http?.config ?? {}),
+      ...(props.config ?? {}),
+      ...(override.config ?? {}),
+    };
     if (Object.keys(config).length > 0) {
       const data = sortedRecord(config);
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels: objectLabels }, data });
@@ -335,10 +355,15 @@ export class Microservice extends Construct {
       chart: chart.node.id,
       podSelector: selector,
       ports: this.ports,
-      dependsOn: props.dependsOn ?? [],
+      dependsOn: [...(props.dependsOn ?? []), ...(props.traces ? [TRACES_DEPENDENCY] : [])],
+      emitsTraces: props.traces,
       exposedTo,
       awsAccess: roleArn !== undefined,
       metricsPort: props.metrics ? (props.metrics.port ?? port) : undefined,
+      metricsJob: props.metrics ? name : undefined,
+      httpMetrics: props.metrics?.http
+        ? { ...props.metrics.http, availabilityObjective: props.metrics.availabilityObjective ?? DEFAULT_AVAILABILITY_OBJECTIVE }
+        : undefined,
     });
   }
 }

@@ -1,8 +1,13 @@
 import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
 import { ConfigError } from './errors';
+import type { BackupRecord, RestorePlan } from './data-store-backup';
+import type { HttpMetrics } from './http-metrics';
 import { normalisePath } from './validation';
 
-export type ComponentKind = 'service' | 'data-store' | 'external-database';
+export type ComponentKind = 'service' | 'data-store' | 'external-database' | 'job';
+
+/** The data stores the model runs itself; alerts and dashboards know their exporters' metrics. */
+export type DataStoreEngine = 'mysql' | 'mongodb' | 'redis' | 'postgres';
 
 /** A port a component serves, as its Service exposes it and its pods listen on it. */
 export interface ComponentPort {
@@ -46,6 +51,18 @@ export interface ComponentRecord {
   readonly awsAccess?: boolean;
   /** Container port that serves Prometheus metrics. */
   readonly metricsPort?: number;
+  /** Prometheus job of the scraped metrics (the Service the ServiceMonitor selects). */
+  readonly metricsJob?: string;
+  /** The service reports HTTP requests so, and must meet this availability. */
+  readonly httpMetrics?: HttpMetrics & { readonly availabilityObjective: number };
+  /** The service sends traces to the platform's OpenTelemetry Collector. */
+  readonly emitsTraces?: boolean;
+  /** A data store's scheduled backup (a CronJob). */
+  readonly backup?: BackupRecord;
+  /** A data store's restore procedure, rendered into the platform's restore/ folder. */
+  readonly restore?: RestorePlan;
+  /** For a data store: which one. */
+  readonly engine?: DataStoreEngine;
   /** For an external database: where it lives. */
   readonly external?: { readonly host: string; readonly port: number };
 }

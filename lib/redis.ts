@@ -80,6 +80,7 @@ export class Redis extends DataStore {
     ].join('\n');
     const ping = (port: number, ok: string) => ['sh', '-c', `redis-cli -h 127.0.0.1 -p ${port} ping | grep -qE "${ok}"`];
     super(scope, name, {
+      engine: 'redis',
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/redis', tag: '7.4.1' },
       component: 'cache',
       replicas: props.replicas ?? 3,
@@ -91,8 +92,8 @@ export class Redis extends DataStore {
       replicated: true,
       command: ['redis-server', `${CONFIG_DIR}/redis.conf`],
       // redis-cli (probes, the init container) authenticates with REDISCLI_AUTH; the server and Sentinel read the
-      // password from the files the init container writes.
-      secrets: [{ secretName: `${name}-credentials`, remoteKey: props.credentialsKey, env: { REDISCLI_AUTH: 'password' } }],
+      // password from the files the init container writes; REDIS_PASSWORD is for the exporter and the restore.
+      secrets: [{ secretName: `${name}-credentials`, remoteKey: props.credentialsKey, env: { REDISCLI_AUTH: 'password', REDIS_PASSWORD: 'password' } }],
       probes: execProbes(ping(Redis.PORT, 'PONG'), ping(Redis.PORT, 'PONG|LOADING')),
       writablePaths: ['/tmp'],
       secretPaths: [CONFIG_DIR, SENTINEL_DIR],
@@ -104,6 +105,30 @@ export class Redis extends DataStore {
         readinessProbe: execProbes(ping(Redis.SENTINEL_PORT, 'PONG'), ping(Redis.SENTINEL_PORT, 'PONG')).readiness,
         livenessProbe: execProbes(ping(Redis.SENTINEL_PORT, 'PONG'), ping(Redis.SENTINEL_PORT, 'PONG')).liveness,
       }],
+      // An RDB snapshot streamed from a member (a replica serves it as well as the primary). Restore loads it into a scratch server in the Job's pod and
+      // MIGRATEs every key (COPY REPLACE) into the running primary, which replicates it as any write.
+      backup: {
+        file: 'dump.rdb',
+        dump: `redis-cli -h ${name} -p ${Redis.PORT} --rdb "/backup/$DUMP_FILE"`,
+        restore: [
+          'set -eu',
+          'scratch() { env -u REDISCLI_AUTH redis-cli -p 6380 "$@"; }',
+          'redis-server --port 6380 --bind 127.0.0.1 --dir /backup --dbfilename "$DUMP_FILE" --appendonly no --save "" &',
+          'until scratch ping 2>/dev/null | grep -q PONG; do sleep 1; done',
+          'echo "loaded $(scratch dbsize) keys"',
+          // Writes go to the primary of the moment, as the Sentinels name it.
+          `primary=$(redis-cli -h ${name} -p ${Redis.SENTINEL_PORT} sentinel get-master-addr-by-name ${MASTER_SET} | head -n 1)`,
+          `scratch --scan | xargs -r -d '\\n' -n 100 sh -c 'env -u REDISCLI_AUTH redis-cli -p 6380 MIGRATE "$0" ${Redis.PORT} "" 0 60000 COPY REPLACE AUTH "$REDIS_PASSWORD" KEYS "$@" | grep -qxE "OK|NOKEY"' "$primary"`,
+          'scratch shutdown nosave || true',
+        ].join('\n'),
+        credentials: { REDISCLI_AUTH: 'REDISCLI_AUTH', REDIS_PASSWORD: 'REDIS_PASSWORD' },
+        restoreInMemory: true,
+      },
+      exporter: {
+        image: { repository: 'docker.io/oliver006/redis_exporter', tag: 'v1.67.0' },
+        port: 9121,
+        env: { REDIS_ADDR: `redis://127.0.0.1:${Redis.PORT}`, REDIS_PASSWORD: '$(REDIS_PASSWORD)' },
+      },
     });
     this.sentinelNodes = Array.from({ length: replicas }, (_, i) => `${member(i)}:${Redis.SENTINEL_PORT}`).join(',');
   }

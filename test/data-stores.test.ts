@@ -48,7 +48,7 @@ describe('data stores (prod unless stated)', () => {
   test('Redis: three members, each with a Sentinel; clients find the primary through the Sentinels', () => {
     const redis = find(prod, 'StatefulSet', 'product-redis');
     expect(redis.spec.replicas).toBe(3);
-    expect(redis.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(['cache', 'sentinel']);
+    expect(redis.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(['cache', 'sentinel', 'exporter']);
     expect(find(prod, 'Service', 'product-redis').spec.ports.map((p: Any) => p.port)).toEqual([6379, 26379]);
     const config = find(prod, 'ConfigMap', 'product-service-config').data;
     expect(config.SPRING_DATA_REDIS_SENTINEL_MASTER).toBe('mymaster');
