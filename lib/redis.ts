@@ -127,7 +127,7 @@ export class Redis extends DataStore {
       exporter: {
         image: { repository: 'docker.io/oliver006/redis_exporter', tag: 'v1.67.0' },
         port: 9121,
-        env: { REDIS_ADDR: `redis://127.0.0.1:${Redis.PORT}`, REDIS_PASSWORD: '$(REDIS_PASSWORD)' },
+        env: { REDIS_ADDR: `redis://127.0.0.1:${Redis.PORT}`, REDIS_PASSWORD: '$(REDISCLI_AUTH)' },
       },
     });
     this.sentinelNodes = Array.from({ length: replicas }, (_, i) => `${member(i)}:${Redis.SENTINEL_PORT}`).join(',');
