@@ -39,7 +39,8 @@ export interface DataStoreProps {
   readonly storage: string;
   /** Where the volume is mounted. */
   readonly dataPath: string;
-  readonly ports: readonly { readonly name: string; readonly port: number }[];
+  /** Ports of the store; a port served by a sidecar names it (`sidecar`), the others are the server's. */
+  readonly ports: readonly { readonly name: string; readonly port: number; readonly sidecar?: string }[];
   readonly probes: Omit<ResolvedProbes, 'readinessPath'>;
   /** The numeric user the image's server runs as. */
   readonly runAsUser: number;
@@ -57,12 +58,14 @@ export interface DataStoreProps {
   })[];
   /** Writable emptyDir paths besides the data volume; the root filesystem is read-only. @default ['/tmp'] */
   readonly writablePaths?: readonly string[];
+  /** Writable memory-backed emptyDirs (tmpfs) for generated files that hold credentials, never on the node's disk. @default none */
+  readonly secretPaths?: readonly string[];
   /** Members replicate to each other: required zone spread, peer traffic, parallel start. @default false */
   readonly replicated?: boolean;
   /** Containers that run before the server (after volumes are mounted). @default none */
-  readonly initContainers?: readonly Partial<k8s.Container>[];
+  readonly initContainers?: readonly DataStoreHelper[];
   /** Containers beside the server, e.g. a replica-set initiator. @default none */
-  readonly sidecars?: readonly Partial<k8s.Container>[];
+  readonly sidecars?: readonly DataStoreHelper[];
   /** Pods the client Service `<name>` reaches, e.g. only the primary. @default every member */
   readonly clientSelector?: Record<string, string>;
   /** Policy rules the StatefulSet opts out of, each with the reason (see lib/policy). @default none */
@@ -80,6 +83,21 @@ export interface DataStoreProps {
 
 /** How people write the engines' names, for diagrams. */
 const ENGINE_NAMES: Record<DataStoreEngine, string> = { mysql: 'MySQL', mongodb: 'MongoDB', redis: 'Redis', postgres: 'PostgreSQL' };
+
+/**
+ * An init container or sidecar of a data store. It runs the store's image with the writable paths mounted,
+ * and gets **only** the credentials it names: the store's secret environment variables in `credentials`, the
+ * store's mounted secrets in `secretMounts`. Nothing is inherited from the server container.
+ */
+export type DataStoreHelper = Partial<k8s.Container> & {
+  readonly name: string;
+  /** Environment variables of the store's `secrets` (not mounted ones) this container needs. @default none */
+  readonly credentials?: readonly string[];
+  /** `secretName`s of the store's mounted secrets this container needs. @default none */
+  readonly secretMounts?: readonly string[];
+  /** The data volume too. @default false */
+  readonly dataVolume?: boolean;
+};
 
 const CONTROLLER_POD_NAME = 'statefulset.kubernetes.io/pod-name';
 
@@ -148,22 +166,42 @@ export class DataStore extends Construct {
       }
     }
     const writable = writableVolumes(props.writablePaths ?? ['/tmp']);
+    for (const [i, path] of (props.secretPaths ?? []).entries()) {
+      writable.volumes.push({ name: `secret-files-${i}`, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } });
+      writable.mounts.push({ name: `secret-files-${i}`, mountPath: path });
+    }
     volumes.push(...writable.volumes);
     mounts.push(...writable.mounts);
 
     const securityContext = restrictedContainerSecurityContext(uid);
-    const ports = props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
+    const ports = props.ports.filter((p) => !p.sidecar).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
     const servicePorts = props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' }));
-    const helper = (c: Partial<k8s.Container>): k8s.Container => ({
-      image: imageRef,
-      imagePullPolicy: 'IfNotPresent',
-      securityContext,
-      resources: toResourceRequirements({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } }),
-      volumeMounts: mounts,
-      env: env_,
-      name: 'helper',
-      ...c,
-    });
+    const helper = ({ credentials = [], secretMounts = [], dataVolume = false, env: ownEnv, volumeMounts: ownMounts, ...c }: DataStoreHelper): k8s.Container => {
+      for (const variable of credentials) {
+        if (!env_.some((e) => e.name === variable && e.valueFrom)) throw new Error(`${where}: helper ${c.name} asks for credential ${variable}, which no secret of the store provides`);
+      }
+      const helperEnv = [...(ownEnv ?? []), ...env_.filter((e) => e.valueFrom && credentials.includes(e.name))];
+      const helperMounts = [
+        ...(dataVolume ? [mounts[0]] : []),
+        ...mounts.filter((m) => secretMounts.includes(m.name)),
+        ...writable.mounts,
+        ...(ownMounts ?? []),
+      ];
+      return {
+        image: imageRef,
+        imagePullPolicy: 'IfNotPresent',
+        securityContext,
+        resources: toResourceRequirements({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } }),
+        volumeMounts: helperMounts,
+        ...(helperEnv.length > 0 ? { env: helperEnv } : {}),
+        ...c,
+        ...(c.ports ? {} : sidecarPorts(c.name)),
+      };
+    };
+    const sidecarPorts = (container: string) => {
+      const own = props.ports.filter((p) => p.sidecar === container).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
+      return own.length > 0 ? { ports: own } : {};
+    };
 
     new k8s.KubeService(this, 'headless', {
       metadata: { name: this.headlessService, labels: objectLabels },

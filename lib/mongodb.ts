@@ -46,12 +46,13 @@ export class MongoDb extends DataStore {
     const members = props.members ?? 3;
     const hosts = Array.from({ length: members }, (_, i) => `${memberHost(name, namespace, i)}:${MongoDb.PORT}`);
     const config = JSON.stringify({ _id: REPLICA_SET, members: hosts.map((host, i) => ({ _id: i, host })) });
-    const auth = '--username "$MONGO_INITDB_ROOT_USERNAME" --password "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin';
+    // Authenticate inside the script from the environment: a --password argument would be in mongosh's argv.
+    const login = 'db.getSiblingDB("admin").auth(process.env.MONGO_INITDB_ROOT_USERNAME, process.env.MONGO_INITDB_ROOT_PASSWORD);';
     const initiate = [
       'trap "exit 0" TERM',
       'if [ "${HOSTNAME##*-}" = "0" ]; then',
-      `  until mongosh --quiet --host 127.0.0.1 ${auth} --eval 'try { rs.status().ok } catch (e) { if (e.codeName !== "NotYetInitialized") throw e; rs.initiate(${config}).ok }' | grep -q 1; do sleep 5; done`,
-      `  until mongosh --quiet --host 127.0.0.1 ${auth} --eval 'if (!db.hello().isWritablePrimary) quit(1); const admin = db.getSiblingDB("admin"); if (!admin.getUser(process.env.MONGO_APP_USERNAME)) admin.createUser({ user: process.env.MONGO_APP_USERNAME, pwd: process.env.MONGO_APP_PASSWORD, roles: [{ role: "readWrite", db: "${props.appDatabase}" }] }); print(1)' | grep -q 1; do sleep 5; done`,
+      `  until mongosh --quiet --host 127.0.0.1 --eval '${login} try { rs.status().ok } catch (e) { if (e.codeName !== "NotYetInitialized") throw e; rs.initiate(${config}).ok }' | grep -q 1; do sleep 5; done`,
+      `  until mongosh --quiet --host 127.0.0.1 --eval '${login} if (!db.hello().isWritablePrimary) quit(1); const admin = db.getSiblingDB("admin"); if (!admin.getUser(process.env.MONGO_APP_USERNAME)) admin.createUser({ user: process.env.MONGO_APP_USERNAME, pwd: process.env.MONGO_APP_PASSWORD, roles: [{ role: "readWrite", db: "${props.appDatabase}" }] }); print(1)' | grep -q 1; do sleep 5; done`,
       'fi',
       'while true; do sleep 3600 & wait $!; done',
     ].join('\n');
@@ -85,9 +86,15 @@ export class MongoDb extends DataStore {
       // mongod refuses a key file readable by others; Secret volumes are group-readable, so copy it.
       initContainers: [{
         name: 'keyfile',
+        secretMounts: [`${name}-keyfile`],
         command: ['sh', '-c', `cp /var/run/secrets/mongodb-keyfile/keyfile ${KEYFILE_DIR}/keyfile && chmod 0400 ${KEYFILE_DIR}/keyfile`],
       }],
-      sidecars: [{ name: 'replica-set-init', command: ['sh', '-c', initiate] }],
+      sidecars: [{
+        name: 'replica-set-init',
+        command: ['sh', '-c', initiate],
+        // It authenticates as root and creates the application's user; nothing else.
+        credentials: ['MONGO_INITDB_ROOT_USERNAME', 'MONGO_INITDB_ROOT_PASSWORD', 'MONGO_APP_USERNAME', 'MONGO_APP_PASSWORD'],
+      }],
       // The application's database, read from a secondary so the primary keeps serving; restored into the primary.
       backup: {
         file: 'dump.archive.gz',

@@ -45,7 +45,8 @@ export class MySql extends DataStore {
         env: { MYSQL_ROOT_PASSWORD: 'root-password', MYSQL_USER: 'username', MYSQL_PASSWORD: 'password' },
       }],
       probes: execProbes(
-        ['sh', '-c', 'mysql --host=127.0.0.1 --user="$MYSQL_USER" --password="$MYSQL_PASSWORD" --execute="SELECT 1" "$MYSQL_DATABASE"'],
+        // MYSQL_PWD in the client's environment, not --password on its command line.
+        ['sh', '-c', 'MYSQL_PWD="$MYSQL_PASSWORD" mysql --host=127.0.0.1 --user="$MYSQL_USER" --execute="SELECT 1" "$MYSQL_DATABASE"'],
         ping,
       ),
       writablePaths: ['/tmp', '/var/run/mysqld'],

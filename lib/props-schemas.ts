@@ -142,7 +142,7 @@ export const dataStoreCommonSchema = z.object({
   replicas: z.number().int('must be a whole number').min(1, 'must be ≥ 1'),
   resources: resourcesSchema,
   storage,
-  ports: z.array(strictObject({ name: portName, port: portNumber })).min(1),
+  ports: z.array(strictObject({ name: portName, port: portNumber, sidecar: z.string().min(1).optional() })).min(1),
 });
 
 const dataStoreChartProps = {

@@ -45,13 +45,14 @@ describe('data stores (prod unless stated)', () => {
     expect(find(prod, 'ConfigMap', 'order-service-config').data.MONGODB_HOSTS.split(',')).toHaveLength(3);
   });
 
-  test('Redis: a primary and two replicas; clients write to the primary Service', () => {
+  test('Redis: three members, each with a Sentinel; clients find the primary through the Sentinels', () => {
     const redis = find(prod, 'StatefulSet', 'product-redis');
     expect(redis.spec.replicas).toBe(3);
-    expect(redis.spec.template.spec.containers[0].args[0]).toContain('--replicaof product-redis-0.product-redis-headless.sales-order.svc.cluster.local 6379');
-    expect(find(prod, 'Service', 'product-redis').spec.selector).toMatchObject({ 'statefulset.kubernetes.io/pod-name': 'product-redis-0' });
-    expect(find(prod, 'Service', 'product-redis-replicas').spec.selector).toEqual({ 'app.kubernetes.io/name': 'product-redis', 'app.kubernetes.io/instance': 'product-redis' });
-    expect(find(prod, 'ConfigMap', 'product-service-config').data.SPRING_DATA_REDIS_HOST).toBe('product-redis');
+    expect(redis.spec.template.spec.containers.map((c: Any) => c.name)).toEqual(['cache', 'sentinel', 'exporter']);
+    expect(find(prod, 'Service', 'product-redis').spec.ports.map((p: Any) => p.port)).toEqual([6379, 26379]);
+    const config = find(prod, 'ConfigMap', 'product-service-config').data;
+    expect(config.SPRING_DATA_REDIS_SENTINEL_MASTER).toBe('mymaster');
+    expect(config.SPRING_DATA_REDIS_SENTINEL_NODES.split(',')).toEqual([0, 1, 2].map((i) => `product-redis-${i}.product-redis-headless.sales-order.svc.cluster.local:26379`));
   });
 
   test('credentials reach data stores from ExternalSecrets, never as Secret data', () => {

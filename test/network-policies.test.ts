@@ -21,6 +21,8 @@ describe('network policies derived from the sales-order model (prod)', () => {
     ['order-service → product-service (declared)', so('order-service'), so('product-service'), 8080, true],
     ['MongoDB members → each other', so('order-mongodb'), so('order-mongodb'), 27017, true],
     ['Redis replicas → primary', so('product-redis'), so('product-redis'), 6379, true],
+    ['product-service → the Redis Sentinels', so('product-service'), so('product-redis'), 26379, true],
+    ['Sentinel → Sentinel', so('product-redis'), so('product-redis'), 26379, true],
     ['ingress-nginx → an exposed service', ingressNginx, so('customer-service'), 8080, true],
     ['Prometheus → a metrics port', prometheus, so('order-service'), 8080, true],
     ['any pod → kube-dns', so('user-service'), kubeDns, 53, true],

@@ -293,3 +293,62 @@ describe('8. TLS to RDS verifies the server against the RDS CA bundle', () => {
     );
   });
 });
+
+describe('7. Redis fails over automatically; secrets never on a command line; helpers get only what they need', () => {
+  const statefulSet = (env: string, name: string) => objects(rendered[env as (typeof ENVS)[number]]).find((o) => o.kind === 'StatefulSet' && o.metadata.name === name);
+  const allContainers = (o: Any) => [...(o.spec.template.spec.initContainers ?? []), ...o.spec.template.spec.containers];
+  const secretEnv = (c: Any) => (c.env ?? []).filter((e: Any) => e.valueFrom?.secretKeyRef).map((e: Any) => e.name).sort();
+
+  test.each(ENVS)('%s: a Sentinel beside every Redis member, quorum of a majority, announcing stable names', (env) => {
+    const redis = statefulSet(env, 'product-redis');
+    const [cache, sentinel] = redis.spec.template.spec.containers;
+    expect(cache.command).toEqual(['redis-server', '/etc/redis/redis.conf']);
+    expect(sentinel.command).toEqual(['redis-sentinel', '/etc/redis-sentinel/sentinel.conf']);
+    expect(sentinel.ports).toEqual([{ name: 'sentinel', containerPort: 26379, protocol: 'TCP' }]);
+    expect(sentinel.readinessProbe.exec.command.join(' ')).toContain('-p 26379 ping');
+    const script: string = redis.spec.template.spec.initContainers[0].command[2];
+    expect(script).toContain('sentinel get-master-addr-by-name mymaster');
+    expect(script).toContain('sentinel monitor mymaster %s 6379 2');
+    expect(script).toContain('sentinel announce-hostnames yes');
+    expect(script).toContain('replica-announce-ip %s');
+    // The config directories holding the password are tmpfs.
+    const memory = redis.spec.template.spec.volumes.filter((v: Any) => v.emptyDir?.medium === 'Memory');
+    expect(memory.length).toBe(2);
+    // No Service pins the primary: clients ask the Sentinels.
+    const services = objects(rendered[env as (typeof ENVS)[number]]).filter((o) => o.kind === 'Service' && o.metadata.name.startsWith('product-redis'));
+    for (const s of services) expect(s.spec.selector['statefulset.kubernetes.io/pod-name']).toBeUndefined();
+  });
+
+  test.each(ENVS)('%s: no password, token or key appears in any command or argument', (env) => {
+    for (const o of objects(rendered[env]).filter((w) => w.kind === 'StatefulSet' || w.kind === 'Deployment')) {
+      for (const c of allContainers(o)) {
+        const probes = [c.readinessProbe, c.livenessProbe, c.startupProbe].flatMap((p: Any) => p?.exec?.command ?? []);
+        const argv = [...(c.command ?? []), ...(c.args ?? []), ...probes].join(' ');
+        // A password on a command line would be visible in /proc/<pid>/cmdline to every process of the node.
+        expect([o.metadata.name, c.name, /--(requirepass|masterauth|password)\b|-p\s*"\$/.test(argv)]).toEqual([o.metadata.name, c.name, false]);
+      }
+    }
+  });
+
+  test.each(ENVS)('%s: init containers and sidecars get only the credentials they need', (env) => {
+    const redis = statefulSet(env, 'product-redis');
+    const byName = Object.fromEntries(allContainers(redis).map((c: Any) => [c.name, c]));
+    expect(secretEnv(byName.configure)).toEqual(['REDISCLI_AUTH']);
+    expect(secretEnv(byName.sentinel)).toEqual(['REDISCLI_AUTH']);
+    expect(byName.configure.volumeMounts.map((m: Any) => m.name)).not.toContain('data');
+    const mongo = statefulSet(env, 'order-mongodb');
+    const m = Object.fromEntries(allContainers(mongo).map((c: Any) => [c.name, c]));
+    expect(secretEnv(m.keyfile)).toEqual([]);
+    expect(m.keyfile.volumeMounts.map((v: Any) => v.name)).toContain('order-mongodb-keyfile');
+    expect(m['replica-set-init'].volumeMounts.map((v: Any) => v.name)).not.toContain('order-mongodb-keyfile');
+    expect(secretEnv(m['replica-set-init'])).toEqual(['MONGO_APP_PASSWORD', 'MONGO_APP_USERNAME', 'MONGO_INITDB_ROOT_PASSWORD', 'MONGO_INITDB_ROOT_USERNAME']);
+  });
+
+  test('product-service follows the Sentinels and authenticates to them', () => {
+    const config = objects(prod).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'product-service-config').data;
+    expect(config.SPRING_DATA_REDIS_HOST).toBeUndefined();
+    expect(config.SPRING_DATA_REDIS_SENTINEL_MASTER).toBe('mymaster');
+    const secret = objects(prod).find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'product-service-redis');
+    expect(secret.spec.data.map((d: Any) => d.secretKey)).toEqual(['SPRING_DATA_REDIS_PASSWORD', 'SPRING_DATA_REDIS_SENTINEL_PASSWORD']);
+  });
+});

@@ -6,7 +6,7 @@ import type { PlatformContext } from '../../lib/platform-context';
 import { Redis } from '../../lib/redis';
 import { salesOrderHost, springBootHealth, springBootMetrics } from './shared';
 
-/** product-service: three replicas on Redis (a primary and two replicas); writes go to the primary. */
+/** product-service: three replicas on Redis (a primary, two replicas, Sentinel failover); it finds the primary through the Sentinels. */
 export class ProductServiceChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
     super(scope, 'product-service', context);
@@ -19,12 +19,12 @@ export class ProductServiceChart extends PlatformChart {
       health: springBootHealth,
       config: {
         SPRING_PROFILES_ACTIVE: 'kubernetes',
-        SPRING_DATA_REDIS_HOST: redis.primaryService,
-        SPRING_DATA_REDIS_PORT: String(Redis.PORT),
-        PRODUCT_READ_REPLICAS_HOST: redis.replicasService,
+        // Through the Sentinels: after a failover the client follows the new primary.
+        SPRING_DATA_REDIS_SENTINEL_MASTER: Redis.MASTER_SET,
+        SPRING_DATA_REDIS_SENTINEL_NODES: redis.sentinelNodes,
         JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75',
       },
-      secrets: [{ secretName: 'product-service-redis', remoteKey: credentialsKey, env: { SPRING_DATA_REDIS_PASSWORD: 'password' } }],
+      secrets: [{ secretName: 'product-service-redis', remoteKey: credentialsKey, env: { SPRING_DATA_REDIS_PASSWORD: 'password', SPRING_DATA_REDIS_SENTINEL_PASSWORD: 'password' } }],
       dependsOn: [{ target: redis.name }],
       exposure: { type: 'nginx-ingress', hosts: [salesOrderHost], paths: ['/api/products'] },
       metrics: springBootMetrics,
