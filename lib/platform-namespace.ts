@@ -1,11 +1,18 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Quota } from '../environments/schema';
+import { READINESS_GATE_INJECT_LABEL } from './connection-draining';
 import { MANAGED_BY } from './labels';
 
 export interface PlatformNamespaceProps {
   readonly name: string;
   readonly quota: Quota;
+  /**
+   * Pods of the namespace are IP targets of AWS load balancers: the AWS Load Balancer Controller injects its
+   * readiness gate into them. Only then, since the controller's webhook must answer for every pod created in
+   * a labelled namespace. @default false
+   */
+  readonly loadBalancerReadinessGates?: boolean;
   /** Pod Security Standard enforced on the namespace. @default 'restricted' */
   readonly podSecurity?: 'restricted' | 'baseline';
 }
@@ -43,6 +50,7 @@ export class PlatformNamespace extends Construct {
           'pod-security.kubernetes.io/warn': level,
           'pod-security.kubernetes.io/audit': level,
           [SECRETS_LABEL]: 'enabled',
+          ...(props.loadBalancerReadinessGates ? { [READINESS_GATE_INJECT_LABEL]: 'enabled' } : {}),
         },
       },
     });
