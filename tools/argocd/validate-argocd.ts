@@ -9,8 +9,7 @@
 // then, for dev, day-2 changes pushed as commits (tools/argocd/day2.ts), and the known-bad fixtures that must
 // make it fail (--self-test, default on). See docs/argocd-check.md.
 //
-//   node scripts/run.mjs tools/argocd/validate-argocd.ts [--env=<env>]... [--no-self-test] [--self-test-only]
-//        [--no-day2] [--churn=<seconds>] [--keep-logs]
+//   npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <s>] [--keep-logs]
 //
 // Environment: CRD_YAML_DIR (add-on CRDs, default ../shared/schemas/crd-yaml from the repository root).
 import { spawnSync } from 'node:child_process';
@@ -19,6 +18,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { exitWithUsage, parseCommandLine } from '../../lib/cli/args';
 import { startCluster } from '../apiserver/cluster';
 import { DAY2_CASES, Day2Context } from './day2';
 import { Kube, KObject } from './kube';
@@ -474,38 +474,33 @@ const FIXTURES: Fixture[] = [
 
 // ----------------------------------------------------------------------------------------------- main
 
-function usage(): never {
-  console.error(
-    [
-      'usage: validate-argocd [--env=<env>]... [--no-self-test] [--self-test-only] [--no-day2] [--churn=<seconds>] [--keep-logs]',
-      '  --env=<env>       only this environment (repeatable; default: every argocd/<env>/)',
-      '  --no-self-test    skip the known-bad fixtures',
-      '  --self-test-only  only the known-bad fixtures',
-      '  --no-day2         skip the day-2 changes (dev)',
-      '  --churn=<s>       length of the no-churn window (default 60)',
-      '  --keep-logs       keep the temporary directory with every process log',
-      'env: CRD_YAML_DIR (default ../shared/schemas/crd-yaml relative to the repository root)',
-    ].join('\n'),
-  );
-  process.exit(2);
-}
+const spec = {
+  usage: 'npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <seconds>] [--keep-logs]',
+  description:
+    'Builds kube-apiserver, kube-controller-manager and Argo CD (controller, repo server) if needed, serves dist/ and\n' +
+    'argocd/ over git daemon on 127.0.0.1, bootstraps each environment from argocd/<env>/root.yaml and asserts\n' +
+    'convergence, no churn, wave gating and (dev) day-2 changes, then the known-bad fixtures. Add-on CRDs come\n' +
+    'from CRD_YAML_DIR (default ../shared/schemas/crd-yaml relative to the repository root).',
+  options: {
+    env: { type: 'string', multiple: true, value: '<name>', help: 'only this environment (default: every argocd/<env>/)' },
+    'no-self-test': { type: 'boolean', help: 'skip the known-bad fixtures' },
+    'self-test-only': { type: 'boolean', help: 'only the known-bad fixtures' },
+    'no-day2': { type: 'boolean', help: 'skip the day-2 changes (dev)' },
+    churn: { type: 'string', value: '<seconds>', help: 'length of the no-churn window', default: '60' },
+    'keep-logs': { type: 'boolean', help: 'keep the temporary directory with every process log' },
+  },
+} as const;
 
 async function main(): Promise<number> {
-  const envs: string[] = [];
-  let selfTest = true;
-  let selfTestOnly = false;
-  let day2 = true;
-  let churn = 60;
-  let keepLogs = false;
-  for (const a of process.argv.slice(2)) {
-    if (a.startsWith('--env=')) envs.push(a.slice(6));
-    else if (a === '--no-self-test') selfTest = false;
-    else if (a === '--self-test-only') selfTestOnly = true;
-    else if (a === '--no-day2') day2 = false;
-    else if (a.startsWith('--churn=') && Number(a.slice(8)) > 0) churn = Number(a.slice(8));
-    else if (a === '--keep-logs') keepLogs = true;
-    else usage();
-  }
+  const { values } = parseCommandLine(spec);
+  const envs = (values.env as string[] | undefined) ?? [];
+  const selfTest = !values['no-self-test'];
+  const selfTestOnly = values['self-test-only'] === true;
+  const day2 = !values['no-day2'];
+  const churn = Number(values.churn);
+  const keepLogs = values['keep-logs'] === true;
+  if (!(churn > 0)) exitWithUsage(spec, `--churn must be a positive number of seconds, got '${String(values.churn)}'`);
+  if (selfTestOnly && !selfTest) exitWithUsage(spec, '--self-test-only and --no-self-test exclude each other');
   const t0 = Date.now();
   const paths: Paths = {
     apiserverBin: process.env.APISERVER_BIN_DIR ?? join(root, '.tools', 'apiserver', 'bin'),
