@@ -8,6 +8,7 @@ const COMMANDS: Record<string, readonly string[]> = {
   check: ['node', 'scripts/run.mjs', 'lib/cli/check.ts'],
   bench: ['node', 'scripts/run.mjs', 'bench/bench.ts'],
   'validate:server': ['node', 'scripts/run.mjs', 'tools/apiserver/validate-server.ts'],
+  'validate:argocd': ['node', 'scripts/run.mjs', 'tools/argocd/validate-argocd.ts'],
   schemas: ['node', 'scripts/run.mjs', 'scripts/pin-schemas.ts'],
   validate: ['bash', 'scripts/validate.sh'],
   import: ['bash', 'scripts/import-crds.sh'],

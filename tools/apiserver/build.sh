@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, etcd and kubectl from Go modules (tools/apiserver/go.mod) into .tools/apiserver/bin/.
+# Builds kube-apiserver, kube-controller-manager, etcd and kubectl from Go modules (tools/apiserver/go.mod) into .tools/apiserver/bin/.
 # Skips the build when the binaries exist and were built from the same go.mod/go.sum/this script/Go version.
 # Uses Go's default module and build caches (outside the repo), so a rebuild after a bump stays incremental.
 set -euo pipefail
@@ -22,7 +22,7 @@ minor="$(echo "$k8s_version" | cut -d. -f2)"
 
 stamp_want="$( { cat "$here/go.mod" "$here/go.sum" "$here/build.sh"; "$GO" version; } | sha256sum | cut -d' ' -f1)"
 stamp_file="$bin/.stamp"
-if [ "${1:-}" != "--force" ] && [ -x "$bin/kube-apiserver" ] && [ -x "$bin/etcd" ] && [ -x "$bin/kubectl" ] \
+if [ "${1:-}" != "--force" ] && [ -x "$bin/kube-apiserver" ] && [ -x "$bin/kube-controller-manager" ] && [ -x "$bin/etcd" ] && [ -x "$bin/kubectl" ] \
    && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_want" ]; then
   echo "build.sh: binaries up to date in ${bin#$root/} (kubernetes $k8s_version)"
   exit 0
@@ -30,7 +30,7 @@ fi
 
 mkdir -p "$bin"
 rm -f "$stamp_file"
-echo "build.sh: building kube-apiserver, etcd, kubectl $k8s_version with $("$GO" version | cut -d' ' -f3) (first build takes long on 2 cores)"
+echo "build.sh: building kube-apiserver, kube-controller-manager, etcd, kubectl $k8s_version with $("$GO" version | cut -d' ' -f3) (first build takes long on 2 cores)"
 start=$(date +%s)
 pkg=component-base/version
 ldflags="-s -w"
@@ -39,16 +39,18 @@ for p in k8s.io/$pkg k8s.io/client-go/pkg/version; do
 done
 tmp="$(mktemp -d "$bin/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
-# One `go build` for the three mains so the shared packages compile once and both cores stay busy.
+# One `go build` for the four mains so the shared packages compile once and both cores stay busy.
 (
   cd "$here"
   CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" build -trimpath -ldflags "$ldflags" -o "$tmp/" \
     k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager \
     k8s.io/kubernetes/cmd/kubectl \
     go.etcd.io/etcd/server/v3
 )
 # go names the etcd main after its module path minus the major suffix: "server".
 mv -f "$tmp/kube-apiserver" "$bin/kube-apiserver"
+mv -f "$tmp/kube-controller-manager" "$bin/kube-controller-manager"
 mv -f "$tmp/kubectl" "$bin/kubectl"
 mv -f "$tmp/server" "$bin/etcd"
 echo "$stamp_want" > "$stamp_file"

@@ -1,6 +1,7 @@
 // A throw-away control plane on loopback: etcd (no fsync, temporary data dir) and kube-apiserver (RBAC,
-// static admin token, self-signed serving certificate, default admission plugins incl. PodSecurity).
-// No controller-manager, no scheduler, no kubelet: objects are only ever validated, never run.
+// static admin token, self-signed serving certificate, default admission plugins incl. PodSecurity), and on
+// request kube-controller-manager with the controllers a GitOps check needs (garbage collector, namespace,
+// disruption, service accounts, quotas). No scheduler, no kubelet: nothing ever runs a container.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,6 +60,12 @@ function tail(file: string, lines = 40): string {
 export interface Cluster {
   server: string;
   kubeconfig: string;
+  /** Bearer token of the admin user (system:masters). */
+  token: string;
+  /** CA of the API server's serving certificate. */
+  caFile: string;
+  /** Temporary directory removed on stop; logs live here. */
+  dir: string;
   /** Runs the built kubectl against this cluster. */
   kubectl(args: string[], input?: string, cacheDir?: string): Promise<RunResult>;
   /** A fresh discovery cache directory (after CRDs changed). */
@@ -116,7 +123,15 @@ function readyz(server: string, token: string, ca: Buffer): Promise<number> {
  * @param onStop receives the (idempotent) stop function before any process is spawned, so a signal handler
  * can stop a half-started cluster too.
  */
-export async function startCluster(binDir: string, log: (msg: string) => void, onStop: (stop: () => Promise<void>) => void): Promise<Cluster> {
+export interface ClusterOptions {
+  /**
+   * kube-controller-manager controllers to run (its --controllers names); none starts no controller-manager.
+   * @default []
+   */
+  readonly controllers?: readonly string[];
+}
+
+export async function startCluster(binDir: string, log: (msg: string) => void, onStop: (stop: () => Promise<void>) => void, options: ClusterOptions = {}): Promise<Cluster> {
   const tmp = mkdtempSync(join(tmpdir(), 'validate-server-'));
   const procs: Proc[] = [];
   let stopping: Promise<void> | undefined;
@@ -227,12 +242,38 @@ export async function startCluster(binDir: string, log: (msg: string) => void, o
       ].join('\n'),
       { mode: 0o600 },
     );
+    const controllers = options.controllers ?? [];
+    if (controllers.length > 0) {
+      const kcm = startProc(
+        'kube-controller-manager',
+        join(binDir, 'kube-controller-manager'),
+        [
+          `--kubeconfig=${kubeconfig}`,
+          `--controllers=${controllers.join(',')}`,
+          // No serving endpoint at all: nothing outside needs the controller-manager's health or metrics.
+          '--secure-port=0',
+          '--leader-elect=false',
+          '--use-service-account-credentials=false',
+          `--service-account-private-key-file=${key}`,
+          `--root-ca-file=${caFile}`,
+          '--v=0',
+        ],
+        join(tmp, 'kube-controller-manager.log'),
+      );
+      procs.push(kcm);
+      await sleep(500);
+      if (kcm.exited) throw new Error(`kube-controller-manager exited during start-up; last log lines:\n${tail(kcm.log)}`);
+      log(`kube-controller-manager running ${controllers.join(', ')}`);
+    }
     const newCacheDir = () => join(tmp, `kube-cache-${cacheN++}`);
     let defaultCache = newCacheDir();
     const kubectlEnv = { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' };
     return {
       server,
       kubeconfig,
+      token,
+      caFile,
+      dir: tmp,
       kubectl: (args, input, cacheDir) =>
         run(join(binDir, 'kubectl'), [`--kubeconfig=${kubeconfig}`, `--cache-dir=${cacheDir ?? defaultCache}`, ...args], {
           input,

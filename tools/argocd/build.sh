@@ -2,7 +2,7 @@
 # Builds the Argo CD parts `npm run validate:argocd` runs from Go modules (tools/argocd/go.mod) into
 # .tools/argocd/bin/: argocd-lite (application controller, repo server and git ask-pass, picked by the name it
 # runs under), an in-memory redis, and git-verify-wrapper.sh from the module's hack/ (the repo server execs it
-# for every git call). Skips the build when the outputs were built from the same go.mod/go.sum/sources/script.
+# for every git call), and the Application/AppProject CRDs of the same release (crds/). Skips the build when the outputs were built from the same go.mod/go.sum/sources/script.
 # Go's module and build caches stay in their default places outside the repo, so a rebuild only relinks.
 # Argo CD v3.6 needs Go >= 1.27: GOTOOLCHAIN=auto fetches the go.mod `toolchain` through the module proxy.
 set -euo pipefail
@@ -40,11 +40,22 @@ tmp="$(mktemp -d "$bin/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 (
   cd "$here"
-  CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" build -trimpath -ldflags "$ldflags" -o "$tmp/" ./cmd/argocd-lite ./cmd/redis
-  src="$("$GO" list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
+  src="$(GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
+  # The controller serves its metrics on 0.0.0.0 with no flag to change it; the check listens on loopback
+  # only, so the build swaps in a copy of that one file with 127.0.0.1 (go build -overlay, nothing vendored).
+  controller="$src/controller/appcontroller.go"
+  sed 's/fmt.Sprintf("0.0.0.0:%d", metricsPort)/fmt.Sprintf("127.0.0.1:%d", metricsPort)/' "$controller" > "$tmp/appcontroller.go"
+  if cmp -s "$controller" "$tmp/appcontroller.go"; then
+    echo "build.sh: $controller no longer binds metrics to 0.0.0.0 the way this script expects; update the overlay" >&2; exit 1
+  fi
+  printf '{"Replace":{"%s":"%s"}}\n' "$controller" "$tmp/appcontroller.go" > "$tmp/overlay.json"
+  CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" build -trimpath -overlay "$tmp/overlay.json" -ldflags "$ldflags" -o "$tmp/" ./cmd/argocd-lite ./cmd/redis
   install -m 0755 "$src/hack/git-verify-wrapper.sh" "$tmp/git-verify-wrapper.sh"
+  mkdir -p "$tmp/crds"
+  cp "$src/manifests/crds/application-crd.yaml" "$src/manifests/crds/appproject-crd.yaml" "$tmp/crds/"
 )
-mv -f "$tmp/argocd-lite" "$tmp/redis" "$tmp/git-verify-wrapper.sh" "$bin/"
+rm -rf "$bin/crds"
+mv -f "$tmp/argocd-lite" "$tmp/redis" "$tmp/git-verify-wrapper.sh" "$tmp/crds" "$bin/"
 for name in argocd-application-controller argocd-repo-server argocd-git-ask-pass; do ln -sf argocd-lite "$bin/$name"; done
 echo "$stamp_want" > "$stamp_file"
 echo "build.sh: built in $(( $(date +%s) - start ))s into ${bin#$root/}"

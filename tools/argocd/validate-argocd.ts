@@ -1,0 +1,577 @@
+// validate:argocd — syncs the rendered output with a real Argo CD (application controller + repo server,
+// tools/argocd/build.sh) into this repository's own kube-apiserver + kube-controller-manager
+// (tools/apiserver/build.sh), from a temporary commit served by `git daemon`, everything on 127.0.0.1.
+// Per environment it bootstraps from argocd/<env>/root.yaml alone and asserts:
+//   1. bootstrap  every Application reaches Synced + Healthy with a Succeeded sync; the root is Synced
+//   2. no churn   no Application's metadata.generation or sync operation count moves for --churn seconds
+//   3. waves      an Application is created only after every Application of lower waves finished its sync
+//                 (Succeeded), is Synced and Healthy (events in the API server's order, from one watch)
+// then, for dev, day-2 changes pushed as commits (tools/argocd/day2.ts), and the known-bad fixtures that must
+// make it fail (--self-test, default on). See docs/argocd-check.md.
+//
+//   npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <s>] [--keep-logs]
+//
+// Environment: CRD_YAML_DIR (add-on CRDs, default ../shared/schemas/crd-yaml from the repository root).
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { exitWithUsage, parseCommandLine } from '../../lib/cli/args';
+import { startCluster } from '../apiserver/cluster';
+import { DAY2_CASES, Day2Context } from './day2';
+import { Kube, KObject } from './kube';
+import { ServedRepo, startArgo, tail } from './stack';
+import { StatusWriter } from './status-writer';
+
+const WAVE = 'argocd.argoproj.io/sync-wave';
+const NS = 'argocd';
+const FIELD_MANAGER = 'validate-argocd';
+/** What a GitOps check needs from kube-controller-manager: prune and delete cascades, namespaces, PDB status. */
+const CONTROLLERS = [
+  'garbage-collector-controller',
+  'namespace-controller',
+  'disruption-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+  'resourcequota-controller',
+];
+
+function findRoot(): string {
+  for (let d = __dirname; ; d = dirname(d)) {
+    if (existsSync(join(d, 'tools', 'argocd', 'build.sh'))) return d;
+    if (dirname(d) === d) return process.cwd();
+  }
+}
+const root = findRoot();
+const rel = (p: string) => relative(root, p) || '.';
+const log = (msg: string) => console.log(msg);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of readdirSync(dir).sort()) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
+    else if (/\.ya?ml$/.test(e)) out.push(p);
+  }
+  return out;
+}
+const docsOf = (file: string): KObject[] =>
+  parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }) as KObject).filter((o) => o && o.kind);
+
+// ----------------------------------------------------------------------------------------------- observer
+
+/** What the watch saw of one Application. */
+interface AppTrack {
+  name: string;
+  wave: number;
+  /** Position in the event stream and wall-clock time of the first ADDED event. */
+  createdSeq?: number;
+  createdAt?: number;
+  /** First event at which it was done: sync Succeeded, Synced, Healthy. */
+  readyAt?: number;
+  readySeq?: number;
+  last?: KObject;
+  generations: number[];
+  /** Distinct operationState.startedAt values seen: one per sync operation. */
+  operations: Set<string>;
+  deleted: boolean;
+}
+
+const done = (a: KObject | undefined) =>
+  a !== undefined && !a.operation && a.status?.operationState?.phase === 'Succeeded' && a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy';
+
+const errorsOf = (a: KObject | undefined): string[] => {
+  if (!a) return [];
+  const out: string[] = [];
+  for (const c of a.status?.conditions ?? []) if (/Error$|Warning$/.test(c.type)) out.push(`${c.type}: ${c.message}`);
+  const op = a.status?.operationState;
+  if (op && op.phase !== 'Succeeded' && op.message) out.push(`sync ${op.phase}: ${op.message}`);
+  for (const r of op?.syncResult?.resources ?? []) {
+    if (r.status === 'SyncFailed' || r.hookPhase === 'Failed') out.push(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}: ${r.message}`);
+  }
+  for (const r of a.status?.resources ?? []) {
+    if (r.health?.status === 'Degraded' || r.health?.status === 'Missing') out.push(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}: ${r.health.status}${r.health.message ? ` (${r.health.message})` : ''}`);
+  }
+  return [...new Set(out)];
+};
+
+class Observer {
+  readonly apps = new Map<string, AppTrack>();
+  readonly gateViolations: string[] = [];
+  private seq = 0;
+  private stopWatch: (() => void) | undefined;
+  readonly t0 = Date.now();
+
+  /** @param waves the wave of every Application the root will create (from the served argocd/<env>/apps) */
+  constructor(private readonly kube: Kube, private readonly waves: Map<string, number>) {
+    for (const [name, wave] of waves) this.apps.set(name, { name, wave, generations: [], operations: new Set(), deleted: false });
+  }
+
+  start(): void {
+    this.stopWatch = this.kube.watch(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/applications`, (e) => this.onEvent(e.type, e.object));
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+  }
+
+  private onEvent(type: string, a: KObject): void {
+    const seq = ++this.seq;
+    const now = Date.now();
+    const name = a.metadata.name as string;
+    let t = this.apps.get(name);
+    if (!t) {
+      t = { name, wave: Number(a.metadata.annotations?.[WAVE] ?? 0), generations: [], operations: new Set(), deleted: false };
+      this.apps.set(name, t);
+    }
+    if (type === 'DELETED') {
+      t.deleted = true;
+      t.last = a;
+      return;
+    }
+    if (t.createdSeq === undefined) {
+      t.createdSeq = seq;
+      t.createdAt = now;
+      if (name !== 'root') this.checkGate(t);
+    }
+    t.last = a;
+    const g = a.metadata.generation as number;
+    if (t.generations[t.generations.length - 1] !== g) t.generations.push(g);
+    const started = a.status?.operationState?.startedAt;
+    if (started) t.operations.add(started);
+    if (t.readySeq === undefined && done(a)) {
+      t.readySeq = seq;
+      t.readyAt = now;
+    }
+  }
+
+  /** At the moment `created` appeared, every Application of a lower wave must have been done already. */
+  private checkGate(created: AppTrack): void {
+    for (const other of this.apps.values()) {
+      if (other.name === 'root' || other.wave >= created.wave || !this.waves.has(other.name)) continue;
+      if (other.readySeq === undefined) {
+        const state = other.last
+          ? `sync ${other.last.status?.sync?.status ?? '-'}, health ${other.last.status?.health?.status ?? '-'}, operation ${other.last.status?.operationState?.phase ?? 'none'}`
+          : 'not created yet';
+        this.gateViolations.push(`${created.name} (wave ${created.wave}) was created while ${other.name} (wave ${other.wave}) was not done: ${state}`);
+      }
+    }
+  }
+
+  at(ms: number | undefined): string {
+    return ms === undefined ? '-' : `+${secs(ms - this.t0)}`;
+  }
+}
+
+// ----------------------------------------------------------------------------------------------- scenario
+
+interface ScenarioResult {
+  failures: string[];
+  report: string[];
+}
+
+interface Scenario {
+  env: string;
+  /** Changes the served copy before its first commit (fixtures). */
+  prepare?: (repo: ServedRepo) => void;
+  /** Bootstrap deadline. */
+  bootstrapMs: number;
+  churnMs: number;
+  day2: boolean;
+  /** Changes the status writer's world (fixtures); none by default. */
+}
+
+interface Paths {
+  apiserverBin: string;
+  argocdBin: string;
+  crdDir: string;
+}
+
+let activeStop: (() => Promise<void>) | undefined;
+
+async function runScenario(s: Scenario, paths: Paths, keepLogs: boolean): Promise<ScenarioResult> {
+  const failures: string[] = [];
+  const report: string[] = [];
+  const tmp = mkdtempSync(join(tmpdir(), 'validate-argocd-'));
+  const stops: (() => Promise<void> | void)[] = [];
+  let stopped = false;
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const f of [...stops].reverse()) {
+      try {
+        await f();
+      } catch {
+        // keep stopping the rest
+      }
+    }
+    if (!keepLogs) rmSync(tmp, { recursive: true, force: true });
+  };
+  activeStop = stopAll;
+  try {
+    const t0 = Date.now();
+    const rootFile = join(root, 'argocd', s.env, 'root.yaml');
+    const rootDocs = docsOf(rootFile);
+    const rootApp = rootDocs.find((d) => d.kind === 'Application')!;
+    const upstream = rootApp.spec.source.repoURL as string;
+    const revision = rootApp.spec.source.targetRevision as string;
+
+    // The served copy: Helm-source Applications cannot sync offline; they are left out and reported.
+    const skipped: string[] = [];
+    const repo = await ServedRepo.create(root, tmp, [upstream], [revision], (r) => {
+      for (const f of r.files(`argocd/${s.env}/apps`)) {
+        const app = docsOf(r.path(f)).find((d) => d.kind === 'Application');
+        if (app?.spec?.source?.chart) {
+          skipped.push(`${app.metadata.name} (Helm chart ${app.spec.source.chart} ${app.spec.source.targetRevision} from ${app.spec.source.repoURL})`);
+          r.remove(f);
+        }
+      }
+      s.prepare?.(r);
+    });
+    stops.push(() => repo.stop());
+
+    const cluster = await startCluster(paths.apiserverBin, (m) => log(`  ${m}`), (stop) => stops.push(stop), { controllers: CONTROLLERS });
+    const kube = new Kube(cluster.server, cluster.token, readFileSync(cluster.caFile));
+
+    // CRDs: Argo CD's own from the module it is built from; the add-ons' (skipped above) from CRD_YAML_DIR.
+    const servedObjects = yamlFiles(repo.path(`dist/${s.env}`)).flatMap(docsOf);
+    const used = new Set(servedObjects.map((o) => `${String(o.apiVersion).split('/').slice(0, -1).join('/')}/${o.kind}`));
+    const crds: KObject[] = yamlFiles(join(paths.argocdBin, 'crds')).flatMap(docsOf);
+    for (const file of yamlFiles(paths.crdDir)) {
+      for (const crd of docsOf(file)) {
+        if (crd.kind === 'CustomResourceDefinition' && crd.spec.group !== 'argoproj.io' && used.has(`${crd.spec.group}/${crd.spec.names.kind}`)) crds.push(crd);
+      }
+    }
+    for (const crd of crds) await applyCrd(kube, crd);
+    await waitFor(async () => {
+      for (const crd of crds) {
+        const c = await kube.find(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+        if (!c?.status?.conditions?.some((x: KObject) => x.type === 'Established' && x.status === 'True')) return false;
+      }
+      return true;
+    }, 60_000, 'CRDs established');
+
+    // Argo CD's namespace and configuration: argocd-cm exactly as rendered, a server secret key.
+    await kube.apply(`/api/v1/namespaces/${NS}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, FIELD_MANAGER);
+    const cm = docsOf(repo.path(`argocd/${s.env}/argocd-cm.yaml`)).find((d) => d.kind === 'ConfigMap');
+    if (!cm) throw new Error(`argocd/${s.env}/argocd-cm.yaml has no ConfigMap (npm run synth renders it)`);
+    await kube.apply(`/api/v1/namespaces/${NS}/configmaps/argocd-cm`, cm, FIELD_MANAGER);
+    await kube.apply(`/api/v1/namespaces/${NS}/secrets/argocd-secret`, {
+      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'argocd-secret', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
+      stringData: { 'server.secretkey': randomBytes(24).toString('hex') },
+    }, FIELD_MANAGER);
+
+    const argo = await startArgo(paths.argocdBin, tmp, cluster.kubeconfig, NS);
+    stops.push(() => argo.stop());
+    const writer = new StatusWriter(kube);
+    writer.start();
+    stops.push(() => writer.stop());
+    log(`  ${s.env}: cluster, Argo CD ${readVersion()} and ${repo.url} up in ${secs(Date.now() - t0)}${skipped.length ? `; not synced offline (Helm sources): ${skipped.map((x) => x.split(' ')[0]).join(', ')}` : ''}`);
+
+    // The Applications the root will create, and their waves.
+    const waves = new Map<string, number>();
+    for (const f of repo.files(`argocd/${s.env}/apps`)) {
+      for (const d of docsOf(repo.path(f))) if (d.kind === 'Application') waves.set(d.metadata.name, Number(d.metadata.annotations?.[WAVE] ?? 0));
+    }
+    const observer = new Observer(kube, waves);
+    observer.start();
+    stops.push(() => observer.stop());
+
+    // 1. Bootstrap from root.yaml alone.
+    const tBoot = Date.now();
+    for (const d of docsOf(repo.path(`argocd/${s.env}/root.yaml`))) {
+      const plural = d.kind === 'Application' ? 'applications' : 'appprojects';
+      await kube.apply(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/${plural}/${d.metadata.name}`, d, FIELD_MANAGER);
+    }
+    const converged = () => {
+      const rootTrack = observer.apps.get('root');
+      return [...waves.keys()].every((n) => observer.apps.get(n)?.readySeq !== undefined && done(observer.apps.get(n)!.last))
+        && rootTrack?.last?.status?.sync?.status === 'Synced' && rootTrack.last.status?.operationState?.phase === 'Succeeded';
+    };
+    const ok = await waitFor(async () => converged() || argo.controller.exited || argo.repoServer.exited, s.bootstrapMs, '', false);
+    if (argo.controller.exited) failures.push(`argocd-application-controller exited: ${tail(argo.controller.output(), 15)}`);
+    if (argo.repoServer.exited) failures.push(`argocd-repo-server exited: ${tail(argo.repoServer.output(), 15)}`);
+    const bootMs = Date.now() - tBoot;
+    if (ok && converged()) log(`  ${s.env}: bootstrap converged in ${secs(bootMs)}: ${waves.size} Applications Synced + Healthy, root Synced`);
+    else {
+      const missing = [...waves.keys()].filter((n) => !done(observer.apps.get(n)?.last));
+      const rootState = observer.apps.get('root')?.last?.status;
+      failures.push(`bootstrap did not converge in ${secs(s.bootstrapMs)}: ${missing.length ? `not done: ${missing.join(', ')}` : 'every child done'}; root ${rootState?.sync?.status ?? '-'} / ${rootState?.health?.status ?? '-'} / operation ${rootState?.operationState?.phase ?? 'none'}`);
+      for (const n of missing) {
+        const errs = errorsOf(observer.apps.get(n)?.last);
+        if (errs.length) failures.push(`${n}: ${errs.slice(0, 4).join('; ').replace(/\s+/g, ' ').slice(0, 600)}`);
+      }
+      const uncreated = [...waves.keys()].filter((n) => observer.apps.get(n)?.createdSeq === undefined);
+      if (uncreated.length) failures.push(`never created by the root app: ${uncreated.map((n) => `${n} (wave ${waves.get(n)})`).join(', ')}`);
+    }
+
+    // 3. Waves gate (judged from the watch, in the server's order).
+    for (const v of observer.gateViolations) failures.push(`wave gate: ${v}`);
+
+    // 2. No churn.
+    const snapshot = () => new Map([...observer.apps.values()].map((t) => [t.name, { gen: t.last?.metadata?.generation, ops: t.operations.size }]));
+    const before = snapshot();
+    await sleep(s.churnMs);
+    const after = snapshot();
+    const churned: string[] = [];
+    for (const [name, b] of before) {
+      const a = after.get(name)!;
+      if (a.gen !== b.gen || a.ops !== b.ops) churned.push(`${name} (generation ${b.gen} → ${a.gen}, sync operations +${a.ops - b.ops})`);
+    }
+    if (churned.length) failures.push(`churn: ${churned.length} Application(s) changed within ${secs(s.churnMs)} of convergence, with nothing changed in Git: ${churned.join(', ')}`);
+    else log(`  ${s.env}: no churn: no Application's generation or sync operation count moved in ${secs(s.churnMs)}`);
+
+    // 4. Day-2 changes.
+    if (s.day2 && failures.length === 0) {
+      const ctx: Day2Context = { env: s.env, kube, repo, observer: { apps: observer.apps, done }, writer, log: (m) => log(`  ${s.env}: ${m}`), refresh: () => hardRefresh(kube, observer) };
+      for (const c of DAY2_CASES) {
+        const tc = Date.now();
+        try {
+          const problems = await c.run(ctx);
+          if (problems.length) failures.push(...problems.map((p) => `day-2 "${c.name}": ${p}`));
+          else log(`  ${s.env}: day-2 ok: ${c.name} (${secs(Date.now() - tc)})`);
+        } catch (e) {
+          failures.push(`day-2 "${c.name}": ${(e as Error).message}`);
+        }
+      }
+    }
+
+    // Report per Application.
+    report.push(`  ${s.env}: per Application (times from the start of the watch; wave, created, done, sync / health, operations, generation):`);
+    const rows = [...observer.apps.values()].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
+    for (const t of rows) {
+      const st = t.last?.status;
+      const errs = errorsOf(t.last);
+      report.push(
+        `    ${t.name.padEnd(30)} wave ${String(t.name === 'root' ? '-' : t.wave).padStart(3)}  created ${observer.at(t.createdAt).padStart(7)}  done ${observer.at(t.readyAt).padStart(7)}  ` +
+          `${st?.sync?.status ?? '-'} / ${st?.health?.status ?? '-'}  ops ${t.operations.size}  gen ${t.last?.metadata?.generation ?? '-'}${t.deleted ? '  (deleted)' : ''}`,
+      );
+      for (const e of errs.slice(0, 6)) report.push(`      ! ${e.replace(/\s+/g, ' ').slice(0, 300)}`);
+    }
+    for (const x of skipped) report.push(`    ${x.split(' ')[0].padEnd(30)} skipped: ${x.slice(x.indexOf(' ') + 1)} cannot be fetched offline; its CRDs were installed from ${rel(paths.crdDir)}`);
+    if (writer.lastError) report.push(`    status writer: last error: ${writer.lastError}`);
+    if (failures.length) report.push(`    logs: ${keepLogs ? tmp : '(rerun with --keep-logs to keep them)'}; controller log tail:\n${tail(argo.controller.output(), 8).replace(/^/gm, '      ')}`);
+    return { failures, report };
+  } catch (e) {
+    failures.push(`${(e as Error).message}`);
+    return { failures, report };
+  } finally {
+    await stopAll();
+    activeStop = undefined;
+  }
+}
+
+async function hardRefresh(kube: Kube, observer: Observer): Promise<void> {
+  for (const name of observer.apps.keys()) {
+    if (observer.apps.get(name)!.deleted) continue;
+    await kube.mergePatch(`/apis/argoproj.io/v1alpha1/namespaces/${NS}/applications/${name}`, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'hard' } } });
+  }
+}
+
+/** Structural-schema fixes some mirrored CRDs need (JSON-Schema `additionalProperties: false` beside `properties`). */
+async function applyCrd(kube: Kube, crd: KObject): Promise<void> {
+  const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
+  try {
+    await kube.apply(path, crd, FIELD_MANAGER);
+  } catch {
+    const copy = JSON.parse(JSON.stringify(crd)) as KObject;
+    const walk = (n: unknown) => {
+      if (typeof n !== 'object' || n === null) return;
+      if (Array.isArray(n)) return n.forEach(walk);
+      const o = n as KObject;
+      if (o.properties && o.additionalProperties === false) delete o.additionalProperties;
+      for (const [k, v] of Object.entries(o)) if (k !== 'x-kubernetes-validations' && k !== 'enum' && k !== 'default' && k !== 'example') walk(v);
+    };
+    for (const v of copy.spec?.versions ?? []) walk(v.schema?.openAPIV3Schema);
+    await kube.apply(path, copy, FIELD_MANAGER);
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number, what: string, throwOnTimeout = true): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) {
+      if (throwOnTimeout) throw new Error(`timed out after ${secs(ms)} waiting for ${what}`);
+      return false;
+    }
+    await sleep(500);
+  }
+}
+
+function readVersion(): string {
+  const mod = readFileSync(join(root, 'tools', 'argocd', 'go.mod'), 'utf8');
+  return /^\s*github\.com\/argoproj\/argo-cd\/v3 (\S+)/m.exec(mod)?.[1] ?? '?';
+}
+
+// ----------------------------------------------------------------------------------------------- fixtures
+
+interface Fixture {
+  name: string;
+  prepare: (repo: ServedRepo, env: string) => void;
+  /** Every pattern must match some failure. */
+  expect: RegExp[];
+  bootstrapMs: number;
+  churnMs: number;
+}
+
+function editYaml(repo: ServedRepo, file: string, change: (o: KObject) => void): void {
+  const docs = parseAllDocuments(readFileSync(repo.path(file), 'utf8')).map((d) => d.toJS() as KObject);
+  for (const d of docs) change(d);
+  writeFileSync(repo.path(file), docs.map((d) => stringify(d)).join('---\n'));
+}
+
+function firstPlatform(repo: ServedRepo, env: string, skip = 0): string {
+  const names = repo.files(`argocd/${env}/apps/platforms`).map((f) => f.split('/').pop()!.replace(/\.yaml$/, ''));
+  if (names.length <= skip) throw new Error(`fixture needs ${skip + 1} platform(s) in argocd/${env}/apps/platforms`);
+  return names[skip];
+}
+
+const FIXTURES: Fixture[] = [
+  {
+    name: 'an Application carries a field Argo CD normalises away (source.directory: {recurse: false}) → churn is reported',
+    prepare: (repo, env) => {
+      const p = firstPlatform(repo, env);
+      editYaml(repo, `argocd/${env}/apps/platforms/${p}.yaml`, (d) => {
+        if (d.kind === 'Application') d.spec.source.directory = { recurse: false };
+      });
+    },
+    expect: [/churn: .*\b(root|[a-z-]+) \(generation/],
+    bootstrapMs: 150_000,
+    churnMs: 40_000,
+  },
+  {
+    name: 'a kind missing from a project (apps/Deployment) → the permission error is reported',
+    prepare: (repo, env) => {
+      const p = firstPlatform(repo, env);
+      editYaml(repo, `argocd/${env}/apps/projects/${p}.yaml`, (d) => {
+        d.spec.namespaceResourceWhitelist = (d.spec.namespaceResourceWhitelist ?? []).filter((k: KObject) => !(k.group === 'apps' && k.kind === 'Deployment'));
+      });
+    },
+    expect: [/bootstrap did not converge/, /Deployment.*not permitted in project|not permitted in project.*Deployment/],
+    bootstrapMs: 150_000,
+    churnMs: 1_000,
+  },
+  {
+    name: 'a wave whose Application never gets healthy (NodePool pointing at a missing EC2NodeClass) → later waves are not created',
+    prepare: (repo, env) => {
+      const file = repo.files(`dist/${env}/cluster`).find((f) => docsOf(repo.path(f)).some((d) => d.kind === 'NodePool'));
+      if (!file) throw new Error(`fixture needs a NodePool in dist/${env}/cluster`);
+      editYaml(repo, file, (d) => {
+        if (d.kind === 'NodePool') d.spec.template.spec.nodeClassRef.name = 'does-not-exist';
+      });
+    },
+    expect: [/never created by the root app: .*\(wave 0\)/, /NodePool .*Degraded.*does-not-exist/],
+    bootstrapMs: 120_000,
+    churnMs: 1_000,
+  },
+];
+
+// ----------------------------------------------------------------------------------------------- main
+
+const spec = {
+  usage: 'npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <seconds>] [--keep-logs]',
+  description:
+    'Builds kube-apiserver, kube-controller-manager and Argo CD (controller, repo server) if needed, serves dist/ and\n' +
+    'argocd/ over git daemon on 127.0.0.1, bootstraps each environment from argocd/<env>/root.yaml and asserts\n' +
+    'convergence, no churn, wave gating and (dev) day-2 changes, then the known-bad fixtures. Add-on CRDs come\n' +
+    'from CRD_YAML_DIR (default ../shared/schemas/crd-yaml relative to the repository root).',
+  options: {
+    env: { type: 'string', multiple: true, value: '<name>', help: 'only this environment (default: every argocd/<env>/)' },
+    'no-self-test': { type: 'boolean', help: 'skip the known-bad fixtures' },
+    'self-test-only': { type: 'boolean', help: 'only the known-bad fixtures' },
+    'no-day2': { type: 'boolean', help: 'skip the day-2 changes (dev)' },
+    churn: { type: 'string', value: '<seconds>', help: 'length of the no-churn window', default: '60' },
+    'keep-logs': { type: 'boolean', help: 'keep the temporary directory with every process log' },
+  },
+} as const;
+
+async function main(): Promise<number> {
+  const { values } = parseCommandLine(spec);
+  const envs = (values.env as string[] | undefined) ?? [];
+  const selfTest = !values['no-self-test'];
+  const selfTestOnly = values['self-test-only'] === true;
+  const day2 = !values['no-day2'];
+  const churn = Number(values.churn);
+  const keepLogs = values['keep-logs'] === true;
+  if (!(churn > 0)) exitWithUsage(spec, `--churn must be a positive number of seconds, got '${String(values.churn)}'`);
+  if (selfTestOnly && !selfTest) exitWithUsage(spec, '--self-test-only and --no-self-test exclude each other');
+  const t0 = Date.now();
+  const paths: Paths = {
+    apiserverBin: process.env.APISERVER_BIN_DIR ?? join(root, '.tools', 'apiserver', 'bin'),
+    argocdBin: process.env.ARGOCD_BIN_DIR ?? join(root, '.tools', 'argocd', 'bin'),
+    crdDir: resolve(root, process.env.CRD_YAML_DIR ?? '../shared/schemas/crd-yaml'),
+  };
+  for (const script of ['tools/apiserver/build.sh', 'tools/argocd/build.sh']) {
+    const b = spawnSync('bash', [join(root, script)], { stdio: 'inherit', env: { ...process.env, APISERVER_BIN_DIR: paths.apiserverBin, ARGOCD_BIN_DIR: paths.argocdBin } });
+    if (b.status !== 0) {
+      console.error(`validate:argocd: ${script} failed`);
+      return 2;
+    }
+  }
+  log(`validate:argocd: binaries ready in ${secs(Date.now() - t0)}`);
+  const stopOnSignal = (sig: NodeJS.Signals) => {
+    log(`validate:argocd: ${sig}, stopping every process`);
+    void (activeStop?.() ?? Promise.resolve()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  process.once('SIGHUP', stopOnSignal);
+
+  const all = readdirSync(join(root, 'argocd')).filter((e) => existsSync(join(root, 'argocd', e, 'root.yaml'))).sort((a, b) => order(a) - order(b));
+  for (const e of envs) if (!all.includes(e)) { console.error(`validate:argocd: no argocd/${e}/root.yaml (environments: ${all.join(', ')})`); return 2; }
+  const selected = envs.length ? all.filter((e) => envs.includes(e)) : all;
+  let failed = 0;
+
+  if (!selfTestOnly) {
+    for (const env of selected) {
+      const t = Date.now();
+      log(`validate:argocd: ${env}`);
+      const r = await runScenario({ env, bootstrapMs: 360_000, churnMs: churn * 1000, day2: day2 && env === 'dev' }, paths, keepLogs);
+      for (const line of r.report) log(line);
+      for (const f of r.failures) log(`  FAIL  ${f}`);
+      log(`validate:argocd: ${env} ${r.failures.length ? `FAILED (${r.failures.length})` : 'passed'} in ${secs(Date.now() - t)}`);
+      if (r.failures.length) failed++;
+    }
+  }
+
+  if (selfTest || selfTestOnly) {
+    const env = selected.includes('dev') ? 'dev' : selected[0];
+    for (const fx of FIXTURES) {
+      const t = Date.now();
+      log(`self-test (${env}): ${fx.name}`);
+      const r = await runScenario({ env, prepare: (repo) => fx.prepare(repo, env), bootstrapMs: fx.bootstrapMs, churnMs: fx.churnMs, day2: false }, paths, keepLogs);
+      const text = r.failures.join('\n');
+      const missing = fx.expect.filter((re) => !re.test(text));
+      if (missing.length === 0 && r.failures.length > 0) {
+        log(`  ok    failed as expected in ${secs(Date.now() - t)}:`);
+        for (const f of r.failures) log(`          ${f.slice(0, 400)}`);
+      } else {
+        failed++;
+        for (const line of r.report) log(line);
+        log(`  FAIL  the check did not report ${missing.map((m) => m.source).join(' and ')}; it reported: ${r.failures.length ? r.failures.join(' | ') : 'nothing (passed)'}`);
+      }
+    }
+  }
+  log(`validate:argocd: ${failed ? `FAILED (${failed} scenario(s))` : 'passed'} in ${secs(Date.now() - t0)}`);
+  return failed ? 1 : 0;
+}
+
+function order(env: string): number {
+  const i = ['dev', 'staging', 'prod'].indexOf(env);
+  return i < 0 ? 99 : i;
+}
+
+void main().then(
+  (code) => process.exit(code),
+  async (e) => {
+    console.error(e);
+    await activeStop?.();
+    process.exit(2);
+  },
+);
