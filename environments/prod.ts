@@ -10,6 +10,7 @@ export default defineEnvironment({
   imagePolicy: 'immutable',
   requireTls: true,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'release' },
+  alerting: { critical: { type: 'pagerduty' }, warning: { type: 'slack', channel: '#platform-alerts' } },
   secretPathPrefix: 'prod/',
   namespaceQuota: {
     requestsCpu: '32', requestsMemory: '64Gi', limitsCpu: '64', limitsMemory: '128Gi',

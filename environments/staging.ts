@@ -7,6 +7,7 @@ export default defineEnvironment({
   imagePolicy: 'pinned',
   requireTls: true,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
+  alerting: { critical: { type: 'slack', channel: '#platform-alerts-staging' }, warning: { type: 'slack', channel: '#platform-alerts-staging' } },
   secretPathPrefix: 'staging/',
   namespaceQuota: {
     requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '32', limitsMemory: '64Gi',

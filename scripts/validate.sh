@@ -9,6 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 kubeconform=$(scripts/ensure-kubeconform.sh)
 versions=(${KUBERNETES_VERSIONS:-1.27.0 1.35.0})
+# Custom resources of the add-ons are checked against the CRDs rendered into dist/ (the versions the clusters
+# get), before any other location.
+node scripts/crd-schemas.mjs .build/crd-schemas dist
+rendered=(-schema-location "$PWD/.build/crd-schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json")
 if [[ -n "${KUBECONFORM_SCHEMAS:-}" ]]; then
   mirror=$(cd "$KUBECONFORM_SCHEMAS" && pwd)
   locations=(
@@ -29,7 +33,7 @@ trap 'rm -rf "$work"' EXIT
 pids=()
 for version in "${versions[@]}"; do
   "$kubeconform" -strict -summary -kubernetes-version "$version" -skip CustomResourceDefinition \
-    "${locations[@]}" ${KUBECONFORM_FLAGS:-} "${targets[@]}" >"$work/$version.out" 2>&1 &
+    "${rendered[@]}" "${locations[@]}" ${KUBECONFORM_FLAGS:-} "${targets[@]}" >"$work/$version.out" 2>&1 &
   pids+=($!)
 done
 status=0

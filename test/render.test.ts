@@ -17,7 +17,8 @@ describe('rendered output', () => {
   });
 
   test('files are named dist/<env>/<system>/<chart>.yaml', () => {
-    for (const f of result.files) expect(f.path).toMatch(/^(dev|staging|prod)\/[a-z-]+\/[a-z0-9-]+\.yaml$/);
+    // An add-on's CRDs are named after the CRD (plural.group).
+    for (const f of result.files) expect(f.path).toMatch(/^(dev|staging|prod)\/[a-z-]+\/([a-z0-9-]+|[a-z0-9-]+(\.[a-z0-9-]+)+)\.yaml$/);
     expect(result.environments).toEqual(['dev', 'staging', 'prod']);
   });
 

@@ -16,22 +16,15 @@ export interface GitOpsApplicationProps {
 }
 
 /**
- * An Argo CD Application: a folder of `dist/<env>/` from this repository, or an add-on's upstream Helm chart at
- * its pinned version with values from the cluster facts. Synced automatically (see syncPolicy); deleting it
+ * An Argo CD Application: a folder of `dist/<env>/` from this repository (a platform, the cluster objects or
+ * an add-on rendered from its chart). Synced automatically (see syncPolicy); deleting it
  * deletes what it synced (resources finalizer).
  */
 export class GitOpsApplication extends Construct {
   constructor(scope: Construct, id: string, props: GitOpsApplicationProps) {
     super(scope, id);
     const { plan } = props;
-    const source: ApplicationSpecSource = plan.source.type === 'folder'
-      ? { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path, directory: { recurse: false } }
-      : {
-        repoUrl: plan.source.addon.repoURL,
-        chart: plan.source.addon.chart,
-        targetRevision: plan.source.addon.version,
-        helm: { releaseName: plan.source.addon.name, valuesObject: plan.source.values },
-      };
+    const source: ApplicationSpecSource = { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path, directory: { recurse: false } };
     new Application(this, 'application', {
       metadata: {
         name: plan.name,

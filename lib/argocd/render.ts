@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import type { Environment } from '../../environments/schema';
 import type { PlatformDefinition } from '../platform';
 import type { KubeObject, RenderedFile } from '../render/kube-object';
-import { ADDONS, AddonDefinition } from './addons';
+import { ADDONS, AddonDefinition } from '../addons/catalog';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
 import { GitOpsApplication } from './gitops-application';
 import { GitOpsProject } from './gitops-project';

@@ -39,6 +39,7 @@ function main(): number {
         `${s.systems.length} system(s) [${s.systems.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
         `${s.argocdFileCount} Argo CD files in ${ms} ms (${written} written, ${unchanged} unchanged, ${removed} removed)`,
     );
+    if (s.helmRendered.length > 0) console.log(`helm rendered ${s.helmRendered.length} add-on release(s) whose chart or values changed: ${s.helmRendered.join(', ')}`);
     if (s.policy.exemptions.length > 0) {
       console.log(`policy opt-outs (${s.policy.exemptions.length}):`);
       for (const x of s.policy.exemptions) console.log(`  - [${x.rule}] ${x.file}: ${x.object}: ${x.reason}`);

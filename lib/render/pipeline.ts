@@ -6,6 +6,8 @@ import type { PlatformDefinition } from '../platform';
 import { renderArgoCd } from '../argocd/render';
 import { checkPolicies, PolicyReport } from '../policy/gate';
 import { ConfigError } from '../errors';
+import { renderAddons } from '../addons/render';
+import { checkSingleOwners } from '../addons/ownership';
 import { renderEnvironment } from './build';
 import type { RenderedFile } from './kube-object';
 import { toYaml } from './serialize';
@@ -34,6 +36,10 @@ export interface EnvironmentOutput {
   readonly policy: PolicyReport;
   readonly systems: readonly string[];
   readonly objectCount: number;
+  /** Entries of addons/render-cache/<env>/ this render used (the rest are stale). */
+  readonly addonCache: ReadonlySet<string>;
+  /** Add-on releases Helm rendered because their chart or values changed. */
+  readonly helmRendered: readonly string[];
 }
 
 /** What `npm run synth` needs of a render: the output of every environment, merged. */
@@ -46,12 +52,16 @@ export interface RenderSummary {
   readonly fileCount: number;
   readonly objectCount: number;
   readonly argocdFileCount: number;
+  readonly addonCache: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly helmRendered: readonly string[];
 }
 
 /** Renders, serialises and checks one environment. */
 function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
   const env = loadEnvironment(input);
-  const files = renderEnvironment(env, platforms);
+  const addons = renderAddons(env);
+  const files = [...renderEnvironment(env, platforms), ...addons.files];
+  checkSingleOwners(env.name, files);
   const argocdFiles = renderArgoCd(env, files, platforms);
   const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)]));
   return {
@@ -63,6 +73,8 @@ function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefiniti
     policy: checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]])),
     systems: [...new Set(files.map((f) => f.path.split('/')[1]))],
     objectCount: files.reduce((n, f) => n + f.objects.length, 0),
+    addonCache: addons.cacheEntries,
+    helmRendered: addons.rendered.map((r) => `${env.name}/${r}`),
   };
 }
 
@@ -89,6 +101,8 @@ function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
     fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
     objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
     argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
+    addonCache: new Map(outputs.map((o) => [o.name, o.addonCache])),
+    helmRendered: outputs.flatMap((o) => o.helmRendered),
   };
 }
 

@@ -1,3 +1,4 @@
+import { RenderCache } from '../addons/render-cache';
 import { ConfigError } from '../errors';
 import { formatViolations } from '../policy/gate';
 import { RenderOptions, RenderSummary, renderForWrite } from './pipeline';
@@ -43,5 +44,8 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
       removed += r.removed;
     }
   }
+  // Only after everything was written: a failed render keeps the entries it might still need.
+  const cache = new RenderCache();
+  for (const [env, entries] of summary.addonCache) cache.prune(env, entries);
   return { summary, written, unchanged, removed };
 }
