@@ -19,6 +19,18 @@ const CLIENT_SIDE_APPLY_LIMIT = 256 * 1024;
 /** Folder of `dist/<env>/` that holds an add-on's CRDs. */
 export const crdFolder = (addon: string) => `${addon}-crds`;
 
+/**
+ * Sync options an add-on object carries itself. CRDs and add-on Namespaces are never deleted or pruned by Argo
+ * CD: removing a CRD deletes every resource of its kind (every NodePool, every ExternalSecret), removing
+ * Argo CD's namespace removes Argo CD. Taking one away is a deliberate `kubectl delete`. CRDs too large for
+ * client-side apply are applied server-side whatever the Application says.
+ */
+function syncOptionsOf(o: KubeObject): string[] {
+  if (o.kind === 'Namespace') return ['Delete=false', 'Prune=false'];
+  if (o.kind !== 'CustomResourceDefinition') return [];
+  return [...(JSON.stringify(o).length > CLIENT_SIDE_APPLY_LIMIT ? ['ServerSideApply=true'] : []), 'Delete=false', 'Prune=false'];
+}
+
 /** One `helm template` of a release: what it needs and where its output is cached. */
 interface Release {
   readonly env: string;
@@ -166,8 +178,9 @@ export function addonFiles(env: string, item: EnabledAddon, objects: readonly Ku
     const scoped = isClusterScoped(o, where);
     const metadata = scoped || o.metadata.namespace ? o.metadata : { ...o.metadata, namespace: item.namespace };
     let object = { ...o, metadata } as KubeObject;
-    if (o.kind === 'CustomResourceDefinition' && JSON.stringify(o).length > CLIENT_SIDE_APPLY_LIMIT) {
-      object = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [SYNC_OPTIONS_ANNOTATION]: 'ServerSideApply=true' } } };
+    const options = syncOptionsOf(o);
+    if (options.length > 0) {
+      object = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [SYNC_OPTIONS_ANNOTATION]: options.join(',') } } };
     }
     return sortKeysDeep(object) as KubeObject;
   });
