@@ -6,6 +6,7 @@ import { defineEnvironment } from './schema';
  */
 export default defineEnvironment({
   name: 'prod',
+  awsAccountId: '333333333333',
   clusterFactsFile: 'clusters/prod.json',
   imagePolicy: 'immutable',
   requireTls: true,
@@ -13,7 +14,7 @@ export default defineEnvironment({
   alerting: { critical: { type: 'pagerduty' }, warning: { type: 'slack', channel: '#platform-alerts' } },
   secretPathPrefix: 'prod/',
   namespaceQuota: {
-    requestsCpu: '32', requestsMemory: '64Gi', limitsCpu: '64', limitsMemory: '128Gi',
+    requestsCpu: '32', requestsMemory: '64Gi', limitsMemory: '128Gi',
     pods: 200, persistentVolumeClaims: 30, requestsStorage: '1Ti',
   },
   platforms: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cpu, envName, gitRepoUrl, hostname, memory, plainConfig, resourcesSchema, storage, strictObject } from '../lib/validation';
 import type { ClusterFacts } from './cluster-facts';
 
 /**
@@ -6,51 +7,75 @@ import type { ClusterFacts } from './cluster-facts';
  * charts read fields and never test an environment's name.
  */
 
-const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as 250m or 1.5');
-const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 2Gi');
-const hostname = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS hostname');
+export { resourcesSchema };
 
-export const resourcesSchema = z.strictObject({
-  requests: z.strictObject({ cpu, memory }),
-  /** CPU limits are optional on purpose: they throttle latency-sensitive JVMs. Memory limits are not. */
-  limits: z.strictObject({ cpu: cpu.optional(), memory }),
-});
+export const imageOverrideSchema = strictObject({
+  tag: z.string().min(1).optional(),
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex digits>').optional(),
+}).refine((i) => i.tag !== undefined || i.digest !== undefined, 'set a tag, a digest or both');
 
-export const imageOverrideSchema = z
-  .strictObject({
-    tag: z.string().min(1).optional(),
-    digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex digits>').optional(),
-  })
-  .refine((i) => i.tag !== undefined || i.digest !== undefined, 'set a tag, a digest or both');
+const replicaCount = z.number().int('must be a whole number').min(1, 'must be ≥ 1');
+const utilizationPercentage = z.number().int('must be a whole number').min(1, 'must be a percentage 1–100').max(100, 'must be a percentage 1–100');
 
-export const autoscalingSchema = z
-  .strictObject({
-    minReplicas: z.number().int().min(1, 'must be ≥ 1'),
-    maxReplicas: z.number().int().min(1, 'must be ≥ 1'),
-    targetCPUUtilizationPercentage: z.number().int().min(1).max(100).optional(),
-    targetMemoryUtilizationPercentage: z.number().int().min(1).max(100).optional(),
-  })
-  .refine((a) => a.maxReplicas >= a.minReplicas, { message: 'maxReplicas must be ≥ minReplicas', path: ['maxReplicas'] });
+export const autoscalingSchema = strictObject({
+  minReplicas: replicaCount,
+  maxReplicas: replicaCount,
+  targetCPUUtilizationPercentage: utilizationPercentage.optional(),
+  targetMemoryUtilizationPercentage: utilizationPercentage.optional(),
+})
+  .refine((a) => a.maxReplicas >= a.minReplicas, { message: 'must be ≥ minReplicas', path: ['maxReplicas'] })
+  .refine((a) => a.targetCPUUtilizationPercentage !== undefined || a.targetMemoryUtilizationPercentage !== undefined, {
+    message: 'needs a target: targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage or both',
+  });
 
-export const serviceOverrideSchema = z.strictObject({
-  replicas: z.number().int().min(1, 'must be ≥ 1'),
+/** Exactly one of the given keys is set: the shapes of `scaling` exclude each other. */
+function exactlyOne<T extends Record<string, unknown>>(keys: readonly (keyof T & string)[]) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    const set = keys.filter((k) => value[k] !== undefined);
+    if (set.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `set exactly one of ${keys.join(', ')}${set.length > 1 ? ` (got ${set.join(' and ')})` : ' (got none)'}`,
+      });
+    }
+  };
+}
+
+/**
+ * How a service runs, as its chart declares it: exactly one of
+ * - `{ fixed: n }`: exactly n copies by design (state in memory); environments cannot change it, no HPA or
+ *   PDB, updates recreate the pod;
+ * - `{ replicas: n }`: n copies, no HPA;
+ * - `{ autoscaling: { minReplicas, maxReplicas, target... } }`: an HPA owns the count.
+ */
+export const scalingSchema = strictObject({ fixed: replicaCount, replicas: replicaCount, autoscaling: autoscalingSchema })
+  .partial()
+  .superRefine(exactlyOne(['fixed', 'replicas', 'autoscaling']));
+
+/** An environment's replacement for a chart's scaling: a fixed count without HPA, or other HPA bounds. */
+export const scalingOverrideSchema = strictObject({ replicas: replicaCount, autoscaling: autoscalingSchema })
+  .partial()
+  .superRefine(exactlyOne(['replicas', 'autoscaling']));
+
+export const serviceOverrideSchema = strictObject({
+  /** Replaces the chart's scaling: `{ replicas: 1 }` (no HPA) or `{ autoscaling: {...} }`. */
+  scaling: scalingOverrideSchema,
   resources: resourcesSchema,
   image: imageOverrideSchema,
-  /** `false` turns the HPA off; an object replaces the chart's bounds. */
-  autoscaling: z.union([z.literal(false), autoscalingSchema]),
   /** Replaces the hostnames the chart derives from the environment's domains. */
-  hostnames: z.array(hostname).min(1),
+  hostnames: z.array(hostname).min(1, 'needs at least one hostname (to remove the exposure, change the chart)'),
   /** Non-secret configuration added to (or replacing keys of) the chart's ConfigMap, e.g. `{ LOG_LEVEL: 'debug' }`. */
-  config: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string()),
+  config: plainConfig,
+}, {
+  replicas: 'scaling: { replicas: <n> }',
+  autoscaling: 'scaling: { autoscaling: { minReplicas, maxReplicas, targetCPUUtilizationPercentage } } (or scaling: { replicas: <n> } for no HPA)',
 }).partial();
 
-export const dataStoreOverrideSchema = z.strictObject({
-  replicas: z.number().int().min(1, 'must be ≥ 1'),
+export const dataStoreOverrideSchema = strictObject({
+  replicas: replicaCount,
   resources: resourcesSchema,
   image: imageOverrideSchema,
-  storage: z.string().regex(/^\d+(Mi|Gi|Ti)$/, 'must be a size such as 20Gi'),
+  storage,
   /**
    * Do not self-host this data store here: use the database the cluster facts list under this key of
    * `database_endpoints` (e.g. Amazon RDS), reached through an ExternalName Service of the same name, so
@@ -62,17 +87,21 @@ export const dataStoreOverrideSchema = z.strictObject({
   { message: 'external excludes replicas, resources, image and storage: nothing is self-hosted', path: ['external'] },
 );
 
-export const quotaSchema = z.strictObject({
+export const quotaSchema = strictObject({
   requestsCpu: cpu,
   requestsMemory: memory,
-  limitsCpu: cpu,
+  /**
+   * Not accepted: a quota on `limits.cpu` makes every pod declare a CPU limit, and containers here run without
+   * one on purpose. The quota bounds CPU by `requestsCpu`.
+   */
+  limitsCpu: z.never({ error: 'remove limitsCpu: containers run without CPU limits by design, so the quota bounds requestsCpu only (see docs/runtime.md)' }).optional(),
   limitsMemory: memory,
   pods: z.number().int().min(1),
   persistentVolumeClaims: z.number().int().min(0),
-  requestsStorage: z.string().regex(/^\d+(Gi|Ti)$/),
+  requestsStorage: storage,
 });
 
-export const platformSettingsSchema = z.strictObject({
+export const platformSettingsSchema = strictObject({
   /** Render this platform in this environment. @default true */
   enabled: z.boolean().default(true),
   services: z.record(z.string(), serviceOverrideSchema).default({}),
@@ -81,7 +110,7 @@ export const platformSettingsSchema = z.strictObject({
   quota: quotaSchema.optional(),
 });
 
-export const addonsSchema = z.strictObject({
+export const addonsSchema = strictObject({
   ingressNginx: z.boolean().default(true),
   awsLoadBalancerController: z.boolean().default(true),
   externalDns: z.boolean().default(true),
@@ -114,7 +143,7 @@ export const alertingSchema = z.strictObject({
 });
 
 /** The Karpenter NodePool and EC2NodeClass the platforms' pods are scheduled on (rendered when addons.karpenter). */
-export const nodePoolSchema = z.strictObject({
+export const nodePoolSchema = strictObject({
   /** EC2 purchase options Karpenter may launch. @default ['on-demand'] */
   capacityTypes: z.array(z.enum(['on-demand', 'spot'])).min(1).default(['on-demand']),
   /** Upper bound of the vCPUs of all nodes of the pool. @default '200' */
@@ -125,10 +154,19 @@ export const nodePoolSchema = z.strictObject({
   amiAlias: z.string().regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must be a pinned alias such as al2023@v20260501').default('al2023@v20260501'),
 });
 
-export const environmentSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lower-case name'),
-  /** `terraform output -json` of the cluster, relative to `environments/`. */
-  clusterFactsFile: z.string().min(1),
+export const environmentSchema = strictObject({
+  /** The environment's name, the name of its file (`environments/<name>.ts`) and of its folders in dist/ and argocd/. */
+  name: envName,
+  /** The AWS account the environment's cluster runs in; the cluster facts must be for this account. */
+  awsAccountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  /** `terraform output -json` of the cluster, relative to `environments/`; its `environment` output must be this name. */
+  clusterFactsFile: z.string().regex(/^[A-Za-z0-9._/-]+\.json$/, 'must be a .json file relative to environments/, such as clusters/dev.json'),
+  /**
+   * Other environments this one knowingly shares its EKS cluster or its DNS domains with. Without it, two
+   * environments on one cluster (or one domain) are an error: their objects and DNS records would overwrite
+   * each other's. @default shares nothing
+   */
+  sharesWith: strictObject({ cluster: z.array(envName), domains: z.array(envName) }).partial().default({}),
   /**
    * What image references this environment accepts. `pinned` refuses `latest` and untagged images;
    * `immutable` also demands a digest or a full semantic version (MAJOR.MINOR.PATCH), which ECR keeps
@@ -138,8 +176,8 @@ export const environmentSchema = z.strictObject({
   /** Is a certificate mandatory on every TLS/ALB exposure? */
   requireTls: z.boolean(),
   /** Where Argo CD finds this repository and which revision the environment tracks. */
-  gitops: z.strictObject({
-    repoURL: z.string().min(1),
+  gitops: strictObject({
+    repoURL: gitRepoUrl,
     targetRevision: z.string().min(1),
     /** Argo CD's own namespace. @default argocd */
     argocdNamespace: z.string().default('argocd'),
@@ -155,9 +193,9 @@ export const environmentSchema = z.strictObject({
   /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
   nodePool: nodePoolSchema.default(nodePoolSchema.parse({})),
   /** Refresh interval of every ExternalSecret unless a secret sets its own. */
-  secretRefreshInterval: z.string().regex(/^\d+[smh]$/).default('1h'),
+  secretRefreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 15m or 1h').default('1h'),
   /** Prefix of every secret name in AWS Secrets Manager / SSM, e.g. `prod/`. */
-  secretPathPrefix: z.string().regex(/^[a-z0-9/_-]*$/),
+  secretPathPrefix: z.string().regex(/^[a-z0-9/_-]*$/, "must be lower-case letters, digits, '/', '_' and '-', such as prod/"),
   /** ResourceQuota of each platform namespace unless the platform sets its own. */
   namespaceQuota: quotaSchema,
   /** Per-platform settings; a platform not listed renders with the chart's numbers. */
@@ -171,6 +209,8 @@ export type ServiceOverride = z.output<typeof serviceOverrideSchema>;
 export type DataStoreOverride = z.output<typeof dataStoreOverrideSchema>;
 export type Resources = z.output<typeof resourcesSchema>;
 export type Autoscaling = z.output<typeof autoscalingSchema>;
+export type Scaling = z.output<typeof scalingSchema>;
+export type ScalingOverride = z.output<typeof scalingOverrideSchema>;
 export type ImageOverride = z.output<typeof imageOverrideSchema>;
 export type Quota = z.output<typeof quotaSchema>;
 export type Addons = z.output<typeof addonsSchema>;

@@ -12,7 +12,10 @@ import type { ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+import { DO_NOT_DISRUPT } from './disruption';
 import { podSpreadConstraints } from './topology';
+import { byCodePoint } from './validation';
+import { checkName, checkProps, dataStoreCommonSchema } from './props-schemas';
 
 /** What a concrete data store (MySQL, MongoDB, Redis, PostgreSQL) tells the base construct. */
 export interface DataStoreProps {
@@ -81,6 +84,9 @@ export class DataStore extends Construct {
     const { env, context } = chart;
     const where = context.where(name, 'data-store');
     const override = context.dataStoreOverride(name);
+    // Its headless Service is `<name>-headless`, a DNS label too.
+    checkName(name, where, chart.sourceFile, 54);
+    checkProps(dataStoreCommonSchema, props, where, chart.sourceFile);
     this.name = name;
     this.headlessService = `${name}-headless`;
 
@@ -94,7 +100,9 @@ export class DataStore extends Construct {
     if (!Number.isInteger(replicas) || replicas < 1) throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
     this.replicas = replicas;
     const image = { ...props.image, ...(override.image ?? {}) };
-    const imageRef = resolveImage(image, env.imagePolicy, where);
+    const imageRef = resolveImage(image, env.imagePolicy, where, override.image
+      ? `platforms.${context.platform}.dataStores.${name}.image in environments/${env.name}.ts`
+      : `image in ${chart.sourceFile}`);
     const resources = override.resources ?? props.resources;
     const storage = override.storage ?? props.storage;
     const component = props.component ?? 'database';
@@ -109,7 +117,7 @@ export class DataStore extends Construct {
       automountServiceAccountToken: false,
     });
 
-    const env_: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([n, value]) => ({ name: n, value }));
+    const env_: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => byCodePoint(a, b)).map(([n, value]) => ({ name: n, value }));
     const volumes: k8s.Volume[] = [];
     const mounts: k8s.VolumeMount[] = [{ name: 'data', mountPath: props.dataPath }];
     for (const secret of props.secrets ?? []) {
@@ -118,7 +126,7 @@ export class DataStore extends Construct {
         volumes.push({ name: secret.secretName, secret: { secretName: secret.secretName, defaultMode: 0o440 } });
         mounts.push({ name: secret.secretName, mountPath: secret.mountPath, readOnly: true });
       } else {
-        for (const variable of Object.keys(secret.env).sort()) {
+        for (const variable of Object.keys(secret.env).sort(byCodePoint)) {
           env_.push({ name: variable, valueFrom: { secretKeyRef: { name: secret.secretName, key: variable } } });
         }
       }
@@ -171,7 +179,8 @@ export class DataStore extends Construct {
         selector: { matchLabels: selector },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: {
-          metadata: { labels },
+          // A single member on one zonal volume: a Karpenter consolidation would take the store down.
+          metadata: { labels, ...(replicas === 1 ? { annotations: DO_NOT_DISRUPT } : {}) },
           spec: {
             serviceAccountName: name,
             automountServiceAccountToken: false,

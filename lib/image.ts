@@ -20,8 +20,13 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
  * Checks an image against the environment's policy and returns the reference to render.
  * @param where names environment and service for the error message, e.g. `prod: order-service`
  */
-export function resolveImage(image: ImageReference, policy: ImagePolicy, where: string): string {
-  const fix = `set platforms.<platform>.services.<name>.image in environments/ or the image in the chart`;
+export function resolveImage(
+  image: ImageReference,
+  policy: ImagePolicy,
+  where: string,
+  setIn = 'platforms.<platform>.services.<name>.image in environments/ or the image in the chart',
+): string {
+  const fix = `set ${setIn}`;
   if (!image.repository || /[:@]/.test(image.repository.split('/').pop() ?? '')) {
     throw new ConfigError(`${where}: image.repository must be a repository without tag or digest, got '${image.repository}'`);
   }

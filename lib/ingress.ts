@@ -2,6 +2,7 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, DnsZone, ResolvedHost } from './exposure';
+import { PlatformChart } from './platform-chart';
 import type { PlatformContext } from './platform-context';
 
 /** TLS 1.3 and 1.2 only, the AWS policy recommended for ALBs and NLBs. */
@@ -30,7 +31,7 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
   for (const host of props.hosts) {
     for (const path of props.paths) {
       if (!path.startsWith('/')) throw new ConfigError(`${where}: exposure path '${path}' must start with '/'`);
-      context.routes.claim(where, `${context.platform}/${props.name}`, host.hostname, path, props.controller === 'nginx' ? 'nginx' : `alb-${host.zone === 'public' ? 'internet-facing' : 'internal'}`);
+      context.routes.claim(`${where}: ${PlatformChart.platformOf(scope).sourceFile}`, `${context.platform}/${props.name}`, host.hostname, path, props.controller === 'nginx' ? 'nginx' : `alb-${host.zone === 'public' ? 'internet-facing' : 'internal'}`);
     }
   }
   const zones = [...new Set(props.hosts.map((h) => h.zone))].sort();

@@ -4,6 +4,7 @@ import type { Environment } from '../environments/schema';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, LoadBalancerPort, ResolvedHost } from './exposure';
 import { AWS_TLS_POLICY } from './ingress';
+import { PlatformChart } from './platform-chart';
 import type { RouteRegistry } from './platform-context';
 
 export interface LoadBalancerServiceProps {
@@ -34,7 +35,7 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
   if (props.hosts.length === 0) throw new ConfigError(`${where}: a load-balancer exposure needs at least one hostname`);
   const zones = new Set(props.hosts.map((h) => h.zone));
   if (zones.size > 1) throw new ConfigError(`${where}: a load balancer is either internet-facing or internal; its hostnames mix public and private zones`);
-  for (const host of props.hosts) props.routes.claim(where, props.owner, host.hostname, '*', 'nlb');
+  for (const host of props.hosts) props.routes.claim(`${where}: ${PlatformChart.platformOf(scope).sourceFile}`, props.owner, host.hostname, '*', 'nlb');
   for (const port of props.ports) {
     if (!props.containerPorts.some((c) => c.name === port.targetPort)) {
       throw new ConfigError(`${where}: load-balancer port ${port.port} targets '${port.targetPort}', which is not a container port (${props.containerPorts.map((c) => c.name).join(', ')})`);

@@ -3,6 +3,7 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Autoscaling, Resources } from '../environments/schema';
 import { ConfigError } from './errors';
+import { checkName, checkProps, microservicePropsSchema } from './props-schemas';
 import { Exposure, ResolvedHost, resolveHosts } from './exposure';
 import { ImageReference, imageVersion, resolveImage } from './image';
 import { renderIngresses } from './ingress';
@@ -16,7 +17,9 @@ import { writableVolumes } from './writable-volumes';
 import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
+import { DO_NOT_DISRUPT } from './disruption';
 import { podSpreadConstraints } from './topology';
+import { byCodePoint } from './validation';
 
 /** Credentials from AWS, injected as environment variables. */
 export interface SecretEnvironment extends Omit<ServiceSecretProps, 'owner' | 'keys' | 'component'> {
@@ -26,19 +29,20 @@ export interface SecretEnvironment extends Omit<ServiceSecretProps, 'owner' | 'k
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Scaling, as the platform team sizes it; environments override. */
-export interface MicroserviceScaling {
-  /** Replicas when no HPA runs. */
-  readonly replicas: number;
-  /** HPA bounds and targets. @default no HPA */
-  readonly autoscaling?: Autoscaling;
+/**
+ * Scaling, as the platform team sizes it: exactly one of three shapes. Environments may replace `replicas`
+ * and `autoscaling` (with either), never `fixed`.
+ */
+export type MicroserviceScaling =
   /**
-   * The service can run as exactly `replicas` copies and never more (state kept in memory). Environments
-   * cannot change the count, no HPA or PDB is rendered, and updates recreate the pod.
-   * @default false
+   * The service runs exactly this many copies and never more (state kept in memory): no HPA or PDB,
+   * updates recreate the pod, environments cannot change it.
    */
-  readonly fixed?: boolean;
-}
+  | { readonly fixed: number; readonly replicas?: never; readonly autoscaling?: never }
+  /** This many copies, no HPA. */
+  | { readonly replicas: number; readonly fixed?: never; readonly autoscaling?: never }
+  /** An HPA owns the count within these bounds; the Deployment carries no replicas field. */
+  | { readonly autoscaling: Autoscaling; readonly fixed?: never; readonly replicas?: never };
 
 export interface MicroserviceProps {
   /** Image, pinned by tag or digest; environments may replace tag or digest. */
@@ -104,31 +108,23 @@ export class Microservice extends Construct {
     const override = context.serviceOverride(name);
     this.name = name;
 
-    if (props.scaling.fixed) {
-      for (const field of ['replicas', 'autoscaling'] as const) {
-        if (override[field] !== undefined) {
-          throw new ConfigError(`${where}: ${field} cannot be overridden: the service runs exactly ${props.scaling.replicas} replica(s) by design (remove platforms.${context.platform}.services.${name}.${field} in environments/${env.name}.ts)`);
-        }
-      }
-      if (props.scaling.autoscaling) throw new ConfigError(`${where}: scaling.fixed and scaling.autoscaling exclude each other`);
-    }
-    const replicas = override.replicas ?? props.scaling.replicas;
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
-    }
-    const autoscaling = override.autoscaling === false ? undefined : (override.autoscaling ?? props.scaling.autoscaling);
-    if (autoscaling && override.replicas !== undefined) {
+    checkName(name, where, chart.sourceFile);
+    checkProps(microservicePropsSchema, props, where, chart.sourceFile);
+    const fixed = props.scaling.fixed !== undefined;
+    if (fixed && override.scaling !== undefined) {
       throw new ConfigError(
-        `${where}: replicas has no effect while the HPA scales the service; set autoscaling.minReplicas, or autoscaling: false ` +
-          `to run a fixed count (platforms.${context.platform}.services.${name} in environments/${env.name}.ts)`,
+        `${where}: scaling cannot be overridden: the service runs exactly ${props.scaling.fixed} replica(s) by design ` +
+          `(scaling: { fixed } in ${chart.sourceFile}); remove platforms.${context.platform}.services.${name}.scaling in environments/${env.name}.ts`,
       );
     }
-    if (autoscaling && !autoscaling.targetCPUUtilizationPercentage && !autoscaling.targetMemoryUtilizationPercentage) {
-      throw new ConfigError(`${where}: autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage`);
-    }
+    const scaling: { readonly fixed?: number; readonly replicas?: number; readonly autoscaling?: Autoscaling } = override.scaling ?? props.scaling;
+    const autoscaling = scaling.autoscaling;
+    const replicas = scaling.fixed ?? scaling.replicas ?? autoscaling!.minReplicas;
     const resources = override.resources ?? props.resources;
     const image = { ...props.image, ...(override.image ?? {}) };
-    const imageRef = resolveImage(image, env.imagePolicy, where);
+    const imageRef = resolveImage(image, env.imagePolicy, where, override.image
+      ? `platforms.${context.platform}.services.${name}.image in environments/${env.name}.ts`
+      : `image in ${chart.sourceFile}`);
     const exposure = props.exposure ?? { type: 'internal' };
     const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const port = props.port ?? 8080;
@@ -186,7 +182,7 @@ export class Microservice extends Construct {
     for (const secret of props.secrets ?? []) {
       const secretName = secret.secretName ?? `${name}-${secret.remoteKey.split('/').pop()}`;
       new ServiceSecret(this, secretName, { ...secret, owner: name, keys: secret.env });
-      for (const variable of Object.keys(secret.env).sort()) {
+      for (const variable of Object.keys(secret.env).sort(byCodePoint)) {
         secretEnv.push({ name: variable, valueFrom: { secretKeyRef: { name: secretName, key: variable } } });
       }
     }
@@ -200,14 +196,20 @@ export class Microservice extends Construct {
         ...(hpa ? {} : { replicas }),
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
-        strategy: props.scaling.fixed
+        strategy: fixed
           ? { type: 'Recreate' }
           : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
           metadata: {
             labels,
-            ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files')
-              ? { annotations: { 'checksum/config': checksum.digest('hex') } }
+            ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files') || props.scaling.fixed
+              ? {
+                annotations: {
+                  ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files') ? { 'checksum/config': checksum.digest('hex') } : {}),
+                  // State in memory: a consolidation would lose it, so Karpenter must not move the pod voluntarily.
+                  ...(props.scaling.fixed ? DO_NOT_DISRUPT : {}),
+                },
+              }
               : {}),
           },
           spec: {
@@ -273,7 +275,7 @@ export class Microservice extends Construct {
     if (overrideHosts && exposure.type === 'internal') {
       throw new ConfigError(`${where}: hostnames are set in environments/${env.name}.ts but the service is not exposed`);
     }
-    this.hosts = resolveHosts(env.cluster, where, declaredHosts, overrideHosts);
+    this.hosts = resolveHosts(env.cluster, `${where}: ${overrideHosts ? `environments/${env.name}.ts` : chart.sourceFile}`, declaredHosts, overrideHosts);
     const publicHost = this.hosts.find((h) => h.zone === 'public');
     if (props.internal && publicHost) {
       const field = overrideHosts ? `platforms.${context.platform}.services.${name}.hostnames in environments/${env.name}.ts` : 'exposure.hosts';
@@ -338,6 +340,6 @@ function utilization(resource: 'cpu' | 'memory', averageUtilization: number): k8
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)));
 }
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDataStoreProps } from './props-schemas';
 import type { Resources } from '../environments/schema';
 import { DataStore, memberHost } from './data-store';
 import type { ImageReference } from './image';
@@ -40,6 +41,7 @@ export class MongoDb extends DataStore {
   public readonly seedList: string;
 
   constructor(scope: Construct, name: string, props: MongoDbProps) {
+    checkDataStoreProps(scope, name, 'MongoDb', props);
     const namespace = PlatformChart.platformOf(scope).context.namespace;
     const members = props.members ?? 3;
     const hosts = Array.from({ length: members }, (_, i) => `${memberHost(name, namespace, i)}:${MongoDb.PORT}`);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDataStoreProps } from './props-schemas';
 import type { Resources } from '../environments/schema';
 import { DataStore } from './data-store';
 import type { ImageReference } from './image';
@@ -25,6 +26,7 @@ export class MySql extends DataStore {
   public static readonly PORT = 3306;
 
   constructor(scope: Construct, name: string, props: MySqlProps) {
+    checkDataStoreProps(scope, name, 'MySql', props);
     const ping = ['sh', '-c', 'mysqladmin ping --host=127.0.0.1 --silent'];
     super(scope, name, {
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/mysql', tag: '8.4.3' },

@@ -1,5 +1,6 @@
 import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
 import { ConfigError } from './errors';
+import { normalisePath } from './validation';
 
 export type ComponentKind = 'service' | 'data-store' | 'external-database';
 
@@ -113,7 +114,7 @@ export class PlatformContext {
             .map((c) => c.name);
           throw new ConfigError(
             `environment ${this.env.name}, service ${name}: platforms.${this.platform}.${kind}.${name} overrides a ` +
-              `component that platform ${this.platform} does not have (it has: ${known.join(', ') || 'none'})`,
+              `component that platform ${this.platform} does not have (it has: ${known.join(', ') || 'none'}); fix the name in environments/${this.env.name}.ts`,
           );
         }
       }
@@ -152,7 +153,9 @@ export class RouteRegistry {
    * @param entryPoint the load balancer the host's record points at, e.g. `nginx`, `alb-internet-facing`, `nlb`
    * @param path a path prefix, or '*' when the load balancer takes the whole host (an NLB)
    */
-  public claim(where: string, owner: string, host: string, path: string, entryPoint: string): void {
+  public claim(where: string, owner: string, host: string, requestedPath: string, entryPoint: string): void {
+    // Prefix paths match whole path elements: /api/orders/ is the same route as /api/orders.
+    const path = requestedPath === '*' ? requestedPath : normalisePath(requestedPath);
     const served = this.entryPoints.get(host);
     if (served && served.entryPoint !== entryPoint) {
       throw new ConfigError(`${where}: host ${host} is already served by the ${served.entryPoint} load balancer of ${served.owner}; a hostname can point at one load balancer only`);
@@ -163,7 +166,10 @@ export class RouteRegistry {
       ? [...paths.values()].find((o) => o !== owner)
       : [paths.get(path), paths.get('*')].find((o) => o !== undefined && o !== owner);
     if (holder !== undefined) {
-      throw new ConfigError(`${where}: host ${host} path ${path === '*' ? '(all)' : path} is already routed to ${holder}; give one of them another host or path`);
+      throw new ConfigError(
+        `${where}: host ${host} path ${path === '*' ? '(all)' : requestedPath} is already routed to ${holder}` +
+          `${requestedPath !== path ? ` (as ${path}: a trailing slash makes no other route)` : ''}; give one of them another host or path`,
+      );
     }
     this.entryPoints.set(host, { entryPoint, owner: served?.owner ?? owner });
     paths.set(path, owner);

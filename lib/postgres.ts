@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDataStoreProps } from './props-schemas';
 import type { Resources } from '../environments/schema';
 import { DataStore } from './data-store';
 import type { ImageReference } from './image';
@@ -26,6 +27,7 @@ export class Postgres extends DataStore {
   public static readonly PORT = 5432;
 
   constructor(scope: Construct, name: string, props: PostgresProps) {
+    checkDataStoreProps(scope, name, 'Postgres', props);
     const isReady = ['sh', '-c', 'pg_isready --host=127.0.0.1 --username="$POSTGRES_USER" --dbname="$POSTGRES_DB"'];
     super(scope, name, {
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/postgres', tag: '16.6' },

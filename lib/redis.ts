@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDataStoreProps } from './props-schemas';
 import type { Resources } from '../environments/schema';
 import { DataStore, memberHost, memberSelector } from './data-store';
 import { selectorLabels } from './labels';
@@ -34,6 +35,7 @@ export class Redis extends DataStore {
   public readonly replicasService: string;
 
   constructor(scope: Construct, name: string, props: RedisProps) {
+    checkDataStoreProps(scope, name, 'Redis', props);
     const namespace = PlatformChart.platformOf(scope).context.namespace;
     const primary = memberHost(name, namespace, 0);
     const server = [

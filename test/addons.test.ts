@@ -9,7 +9,7 @@ import { HELM_VERSION } from '../lib/addons/helm';
 import { checkSingleOwners } from '../lib/addons/ownership';
 import { renderAddons } from '../lib/addons/render';
 import { renderKey } from '../lib/addons/render-cache';
-import { ARGOCD_VERSION } from '../lib/argocd/version';
+import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
 import { renderAll } from '../lib/render/pipeline';
 import type { RenderedFile } from '../lib/render/kube-object';
 import { Any, loadCommitted, objects, ROOT, snapshotTree, Workspace } from './helpers';
@@ -197,6 +197,8 @@ describe('the chart lock', () => {
     expect(new Set(lock.charts.map((c) => c.name))).toEqual(used);
     expect(lock.get('ingress-nginx').version).toBe('4.15.1');
     expect(lock.get('karpenter').repository).toBe('oci://public.ecr.aws/karpenter');
+    // The Argo CD chart the add-on renders is the one lib/argocd/version.ts names for the install.
+    expect({ version: lock.get('argo-cd').version, repository: lock.get('argo-cd').repository }).toEqual({ version: ARGOCD_CHART.version, repository: ARGOCD_CHART.repoURL });
   });
 
   test('a chart whose archive does not match the locked digest is refused, naming both digests', () => {

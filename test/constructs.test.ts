@@ -51,10 +51,10 @@ describe('Microservice options', () => {
   });
 
   test('bad props are rejected with what to change', () => {
-    expect(() => microservice({ scaling: { replicas: 0 } })).toThrow(/environment prod, service demo-api .*replicas must be an integer ≥ 1, got 0/);
-    expect(() => microservice({ extraPorts: [{ name: 'a-very-long-port-name', port: 9000 }] })).toThrow(/port name 'a-very-long-port-name' must be at most 15/);
-    expect(() => microservice({ scaling: { replicas: 1, fixed: true, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 } } })).toThrow(/exclude each other/);
-    expect(() => microservice({ image: { repository: 'example.com/demo-api:1.0' } })).toThrow(/image\.repository must be a repository without tag/);
+    expect(() => microservice({ scaling: { replicas: 0 } })).toThrow(/environment prod, service demo-api .*charts\/demo\/demo\.ts: invalid props:\n  - scaling\.replicas: must be ≥ 1 \(got 0\)/);
+    expect(() => microservice({ extraPorts: [{ name: 'a-very-long-port-name', port: 9000 }] })).toThrow(/extraPorts\.0\.name: must be a port name: at most 15/);
+    expect(() => microservice({ scaling: { fixed: 1, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 } } as never })).toThrow(/scaling: set exactly one of fixed, replicas, autoscaling \(got fixed and autoscaling\)/);
+    expect(() => microservice({ image: { repository: 'example.com/demo-api:1.0' } })).toThrow(/image\.repository: must be an image repository without tag or digest/);
   });
 });
 

@@ -16,7 +16,7 @@ describe('rendered output', () => {
     expect(again.dist).toEqual(result.dist);
   });
 
-  test('files are named dist/<env>/<system>/<chart>.yaml', () => {
+  test('files are named dist/<env>/<platform>/<chart>.yaml', () => {
     // An add-on's CRDs are named after the CRD (plural.group).
     for (const f of result.files) expect(f.path).toMatch(/^(dev|staging|prod)\/[a-z-]+\/([a-z0-9-]+|[a-z0-9-]+(\.[a-z0-9-]+)+)\.yaml$/);
     expect(result.environments).toEqual(['dev', 'staging', 'prod']);
@@ -44,7 +44,7 @@ describe('synth CLI', () => {
     const devBefore = snapshotTree(join(ws.dir, 'dist/dev'));
     const r = ws.synth('--env', 'prod');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/rendered 1 environment\(s\) \[prod\], \d+ system\(s\) \[.*sales-order.*\], \d+ files, \d+ objects/);
+    expect(r.stdout).toMatch(/rendered 1 environment\(s\) \[prod\], \d+ platform\(s\) \[.*sales-order.*\], \d+ files, \d+ objects/);
     expect(r.stdout).toMatch(/0 written, \d+ unchanged, 0 removed/);
     expect(statSync(file).ino).toBe(inode);
     expect(snapshotTree(join(ws.dir, 'dist/dev'))).toEqual(devBefore);

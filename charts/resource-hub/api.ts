@@ -28,10 +28,7 @@ export class ApiChart extends PlatformChart {
 
     new Microservice(this, 'api', {
       image: { repository: ecrRepository(this.env.cluster, 'resource-hub/api'), tag: '2.3.1' },
-      scaling: {
-        replicas: 3,
-        autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 },
-      },
+      scaling: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
       health: { readinessPath: '/health/ready', livenessPath: '/health/live', startupTimeoutSeconds: 90 },
       config: {

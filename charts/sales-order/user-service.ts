@@ -14,7 +14,7 @@ export class UserServiceChart extends PlatformChart {
     super(scope, 'user-service', context);
     new Microservice(this, 'user-service', {
       image: { repository: ecrRepository(this.env.cluster, 'sales-order/user-service'), tag: '2.0.4' },
-      scaling: { replicas: 1, fixed: true },
+      scaling: { fixed: 1 },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,
       config: {

@@ -1,6 +1,6 @@
 import type { Addons, Environment } from '../../environments/schema';
 import { APP_WAVES } from '../argocd/app-waves';
-import { ARGOCD_VERSION } from '../argocd/version';
+import { ARGOCD_CHART, ARGOCD_VERSION } from '../argocd/version';
 import { argocdCmData } from '../argocd/argocd-cm';
 import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '../cluster-secret-stores';
 import { ConfigError } from '../errors';
@@ -92,6 +92,8 @@ const restricted = {
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
 };
+/** Pods Karpenter must not evict to consolidate nodes: singletons whose restart is an outage. */
+const DO_NOT_DISRUPT = { 'karpenter.sh/do-not-disrupt': 'true' };
 const resources = (cpu: string, memory: string, memoryLimit = memory) => ({ requests: { cpu, memory }, limits: { memory: memoryLimit } });
 
 const externalDns = (zone: 'public' | 'private'): AddonDefinition => ({
@@ -122,6 +124,8 @@ const externalDns = (zone: 'public' | 'private'): AddonDefinition => ({
     // instance publish private names: each instance only reads objects labelled for its zone.
     extraArgs: [`--aws-zone-type=${zone}`, `--zone-id-filter=${env.cluster.hosted_zone_ids[zone]}`, `--label-filter=${DNS_ZONE_LABEL}=${zone}`],
     resources: resources('10m', '64Mi', '128Mi'),
+    // One replica, recreated on update (two instances would fight over the records).
+    podAnnotations: DO_NOT_DISRUPT,
     serviceMonitor: { enabled: monitoring },
   }),
 });
@@ -143,7 +147,7 @@ export const ADDONS: readonly AddonDefinition[] = [
     description: `Argo CD ${ARGOCD_VERSION} itself, self-managed once bootstrapped from this folder`,
     values: ({ monitoring }) => ({
       // The chart's own NetworkPolicies allow ingress only; ours (addon-network-policies.ts) cover both ways.
-      global: { image: { tag: ARGOCD_VERSION }, networkPolicy: { create: false } },
+      global: { ...ARGOCD_CHART.imageValues.global, networkPolicy: { create: false } },
       crds: { install: true, keep: true },
       configs: { cm: { create: true, ...argocdCmData() } },
       dex: { enabled: false },
@@ -152,7 +156,8 @@ export const ADDONS: readonly AddonDefinition[] = [
         replicas: 2, pdb: { enabled: true, minAvailable: 1 }, resources: resources('50m', '128Mi', '256Mi'),
         livenessProbe: { enabled: true }, readinessProbe: { enabled: true },
       },
-      controller: { metrics: { enabled: true, serviceMonitor: { enabled: monitoring } }, resources: resources('250m', '1Gi', '2Gi') },
+      // One application controller (sharding is off): Karpenter must not consolidate it away mid-sync.
+      controller: { metrics: { enabled: true, serviceMonitor: { enabled: monitoring } }, resources: resources('250m', '1Gi', '2Gi'), podAnnotations: DO_NOT_DISRUPT },
       server: { replicas: 2, pdb: { enabled: true, minAvailable: 1 }, metrics: { enabled: true, serviceMonitor: { enabled: monitoring } }, resources: resources('50m', '128Mi', '256Mi') },
       repoServer: { replicas: 2, pdb: { enabled: true, minAvailable: 1 }, metrics: { enabled: true, serviceMonitor: { enabled: monitoring } }, resources: resources('100m', '256Mi', '1Gi') },
       redis: { resources: resources('50m', '64Mi', '128Mi'), metrics: { enabled: false }, livenessProbe: { enabled: true }, readinessProbe: { enabled: true } },

@@ -24,7 +24,9 @@ export class GitOpsApplication extends Construct {
   constructor(scope: Construct, id: string, props: GitOpsApplicationProps) {
     super(scope, id);
     const { plan } = props;
-    const source: ApplicationSpecSource = { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path, directory: { recurse: false } };
+    // No `directory` block: its only setting here would be the default (recurse: false), and Argo CD strips
+    // default values from the spec, so the root app would see its child differ from Git and re-apply it forever.
+    const source: ApplicationSpecSource = { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path };
     new Application(this, 'application', {
       metadata: {
         name: plan.name,

@@ -1,5 +1,6 @@
-import { ENVIRONMENTS, loadEnvironment } from '../../environments';
-import type { EnvironmentInput } from '../../environments/schema';
+import { join } from 'node:path';
+import { checkEnvironmentsApart, ENVIRONMENT_SOURCES, EnvironmentSource, loadEnvironment } from '../../environments';
+import type { Environment, EnvironmentInput } from '../../environments/schema';
 import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
@@ -8,6 +9,7 @@ import { checkPolicies, PolicyReport } from '../policy/gate';
 import { ConfigError } from '../errors';
 import { renderAddons } from '../addons/render';
 import { checkSingleOwners } from '../addons/ownership';
+import { byCodePoint } from '../validation';
 import { renderEnvironment } from './build';
 import type { RenderedFile } from './kube-object';
 import { toYaml } from './serialize';
@@ -16,7 +18,12 @@ export interface RenderOptions {
   /** Only these environments. @default all */
   readonly environments?: readonly string[];
   readonly platforms?: readonly PlatformDefinition[];
+  /** Environments to load instead of the committed ones, each assumed to be `environments/<name>.ts`. */
   readonly environmentInputs?: readonly EnvironmentInput[];
+  /** Environments with the files they come from, instead of the committed ones. */
+  readonly environmentSources?: readonly EnvironmentSource[];
+  /** Folder that `clusterFactsFile` is relative to. @default environments/ below the working directory */
+  readonly factsDir?: string;
 }
 
 /** A render with its objects, for tests and tools that inspect them. */
@@ -34,7 +41,7 @@ export interface EnvironmentOutput {
   /** Files of `argocd/<env>/` (paths relative to it) → YAML. */
   readonly argocd: ReadonlyMap<string, string>;
   readonly policy: PolicyReport;
-  readonly systems: readonly string[];
+  readonly platforms: readonly string[];
   readonly objectCount: number;
   /** Entries of addons/render-cache/<env>/ this render used (the rest are stale). */
   readonly addonCache: ReadonlySet<string>;
@@ -48,7 +55,7 @@ export interface RenderSummary {
   readonly argocd: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly policy: PolicyReport;
   readonly environments: readonly string[];
-  readonly systems: readonly string[];
+  readonly platforms: readonly string[];
   readonly fileCount: number;
   readonly objectCount: number;
   readonly argocdFileCount: number;
@@ -57,8 +64,7 @@ export interface RenderSummary {
 }
 
 /** Renders, serialises and checks one environment. */
-function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
-  const env = loadEnvironment(input);
+function renderOne(env: Environment, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
   const addons = renderAddons(env);
   const files = [...renderEnvironment(env, platforms), ...addons.files];
   checkSingleOwners(env.name, files);
@@ -71,21 +77,30 @@ function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefiniti
     dist: relative(files),
     argocd: relative(argocdFiles),
     policy: checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]])),
-    systems: [...new Set(files.map((f) => f.path.split('/')[1]))],
+    platforms: [...new Set(files.map((f) => f.path.split('/')[1]))],
     objectCount: files.reduce((n, f) => n + f.objects.length, 0),
     addonCache: addons.cacheEntries,
     helmRendered: addons.rendered.map((r) => `${env.name}/${r}`),
   };
 }
 
-function selectInputs(options: RenderOptions): EnvironmentInput[] {
-  const inputs = options.environmentInputs ?? ENVIRONMENTS;
+/**
+ * Loads every environment (all of them, also when only some are rendered: they must stay apart from each
+ * other) and returns the selected ones.
+ */
+function selectEnvironments(options: RenderOptions): Environment[] {
+  const sources = options.environmentSources
+    ?? options.environmentInputs?.map((input) => ({ file: `environments/${String(input?.name)}.ts`, input }))
+    ?? ENVIRONMENT_SOURCES;
+  const factsDir = options.factsDir ?? join(process.cwd(), 'environments');
+  const loaded = sources.map((s) => ({ env: loadEnvironment(s.input, factsDir, options.environmentSources || !options.environmentInputs ? s.file : undefined), file: s.file }));
+  checkEnvironmentsApart(loaded);
   for (const name of options.environments ?? []) {
-    if (!inputs.some((e) => e.name === name)) {
-      throw new ConfigError(`unknown environment '${name}' (environments: ${inputs.map((e) => e.name).join(', ')})`);
+    if (!loaded.some((e) => e.env.name === name)) {
+      throw new ConfigError(`unknown environment '${name}' in --env: there is no environments/${name}.ts (environments: ${loaded.map((e) => e.env.name).join(', ')})`);
     }
   }
-  return inputs.filter((e) => !options.environments || options.environments.includes(e.name));
+  return loaded.map((e) => e.env).filter((e) => !options.environments || options.environments.includes(e.name));
 }
 
 function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
@@ -97,7 +112,7 @@ function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
       exemptions: outputs.flatMap((o) => o.policy.exemptions),
     },
     environments: outputs.map((o) => o.name),
-    systems: [...new Set(outputs.flatMap((o) => o.systems))].sort(),
+    platforms: [...new Set(outputs.flatMap((o) => o.platforms))].sort(byCodePoint),
     fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
     objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
     argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
@@ -109,7 +124,7 @@ function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
 /** Loads, validates, renders and checks everything, in this thread; writes nothing. Throws ConfigError on bad input. */
 export function renderAll(options: RenderOptions = {}): RenderResult {
   const platforms = options.platforms ?? PLATFORMS;
-  const outputs = selectInputs(options).map((input) => renderOne(input, platforms));
+  const outputs = selectEnvironments(options).map((env) => renderOne(env, platforms));
   return {
     ...summarise(outputs),
     files: outputs.flatMap((o) => o.files),
@@ -123,8 +138,8 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
  */
 export function renderForWrite(options: RenderOptions = {}): RenderSummary {
   const platforms = options.platforms ?? PLATFORMS;
-  return summarise(selectInputs(options).map((input) => {
-    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(input, platforms);
+  return summarise(selectEnvironments(options).map((env) => {
+    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, platforms);
     return output;
   }));
 }
