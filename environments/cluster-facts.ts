@@ -64,12 +64,19 @@ export const clusterFactsSchema = strictObject({
    * creates both; the certificate and key reach the cluster from Secrets Manager, never through Git.
    */
   aws_load_balancer_controller_webhook_ca: z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/, 'must be one PEM certificate'),
+  /** S3 bucket the data stores' backup jobs write to (versioned and encrypted by Terraform). @default no backups possible */
+  backup_bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+  /** IAM role of the backup and restore jobs (IRSA): s3:PutObject, GetObject, ListBucket, DeleteObject on backup_bucket. */
+  backup_role_arn: iamRole.optional(),
+  /** IAM role of the platforms' OpenTelemetry Collectors (IRSA): xray:PutTraceSegments, PutTelemetryRecords. @default no tracing possible */
+  xray_role_arn: iamRole.optional(),
 }).superRefine((facts, ctx) => {
   const partition = partitionOf(facts.region);
   const arns: [PropertyKey[], string][] = [
     [['oidc_provider_arn'], facts.oidc_provider_arn],
     ...Object.entries(facts.service_account_role_arns).map(([k, v]): [PropertyKey[], string] => [['service_account_role_arns', k], v]),
     ...Object.entries(facts.certificate_arns).map(([k, v]): [PropertyKey[], string] => [['certificate_arns', k], v]),
+    ...(['backup_role_arn', 'xray_role_arn'] as const).flatMap((k): [PropertyKey[], string][] => (facts[k] ? [[[k], facts[k]!]] : [])),
   ];
   for (const [path, text] of arns) {
     const arn = parseArn(text);

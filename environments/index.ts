@@ -60,6 +60,13 @@ export function loadEnvironment(input: EnvironmentInput, factsDir: string = join
         'the facts and the environment must name the same AWS account',
     );
   }
+  const missing = (['backup_bucket', 'backup_role_arn'] as const).filter((field) => cluster[field] === undefined);
+  if (env.backups && missing.length > 0) {
+    throw new ConfigError(
+      `environment ${env.name}: backups are set in ${source}, but the cluster facts ${factsSource} ` +
+        `have no ${missing.join(' and ')}: add the output(s) to the cluster's Terraform, or remove backups`,
+    );
+  }
   return { ...env, cluster };
 }
 

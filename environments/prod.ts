@@ -13,6 +13,8 @@ export default defineEnvironment({
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'release' },
   alerting: { critical: { type: 'pagerduty' }, warning: { type: 'slack', channel: '#platform-alerts' } },
   secretPathPrefix: 'prod/',
+  // Every self-hosted store four times a day, dumps kept a month.
+  backups: { schedule: '17 0,6,12,18 * * *', retentionDays: 30 },
   namespaceQuota: {
     requestsCpu: '32', requestsMemory: '64Gi', limitsMemory: '128Gi',
     pods: 200, persistentVolumeClaims: 30, requestsStorage: '1Ti',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCronSchedule } from '../lib/backup-schedule';
 import { cpu, envName, gitRepoUrl, hostname, memory, plainConfig, resourcesSchema, storage, strictObject } from '../lib/validation';
 import type { ClusterFacts } from './cluster-facts';
 
@@ -71,6 +72,14 @@ export const serviceOverrideSchema = strictObject({
   autoscaling: 'scaling: { autoscaling: { minReplicas, maxReplicas, targetCPUUtilizationPercentage } } (or scaling: { replicas: <n> } for no HPA)',
 }).partial();
 
+/** When the data stores are dumped to the cluster's backup bucket, and for how long dumps are kept. */
+export const backupSettingsSchema = strictObject({
+  /** Five-field cron expression in UTC, e.g. `17 0,6,12,18 * * *`; the backup-age alert follows its longest gap. */
+  schedule: z.string().refine(isCronSchedule, 'must be a five-field cron expression (minute hour day-of-month month day-of-week) that runs at least twice in 64 days, e.g. "17 */6 * * *"'),
+  /** Days a dump is kept in S3 before the backup job deletes it. */
+  retentionDays: z.number().int().min(1, 'must be ≥ 1 day').max(3650, 'must be at most 3650 days'),
+});
+
 export const dataStoreOverrideSchema = strictObject({
   replicas: replicaCount,
   resources: resourcesSchema,
@@ -82,6 +91,8 @@ export const dataStoreOverrideSchema = strictObject({
    * clients are configured alike either way. Only data stores whose chart offers the choice accept it.
    */
   external: z.string().min(1),
+  /** `false`: no backups of this store here (its data is not worth keeping); an object replaces fields of the environment's `backups`. */
+  backup: z.union([z.literal(false), backupSettingsSchema.partial()]),
 }).partial().refine(
   (d) => d.external === undefined || Object.keys(d).length === 1,
   { message: 'external excludes replicas, resources, image and storage: nothing is self-hosted', path: ['external'] },
@@ -192,6 +203,11 @@ export const environmentSchema = strictObject({
   alerting: alertingSchema,
   /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
   nodePool: nodePoolSchema.default(nodePoolSchema.parse({})),
+  /**
+   * Scheduled dumps of every self-hosted data store to the cluster facts' `backup_bucket`, with the
+   * restore Job beside them. @default no backups (the environment's data is not worth keeping)
+   */
+  backups: backupSettingsSchema.optional(),
   /** Refresh interval of every ExternalSecret unless a secret sets its own. */
   secretRefreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 15m or 1h').default('1h'),
   /** Prefix of every secret name in AWS Secrets Manager / SSM, e.g. `prod/`. */
@@ -213,6 +229,7 @@ export type Scaling = z.output<typeof scalingSchema>;
 export type ScalingOverride = z.output<typeof scalingOverrideSchema>;
 export type ImageOverride = z.output<typeof imageOverrideSchema>;
 export type Quota = z.output<typeof quotaSchema>;
+export type BackupSettings = z.output<typeof backupSettingsSchema>;
 export type Addons = z.output<typeof addonsSchema>;
 export type AlertReceiver = z.output<typeof alertReceiverSchema>;
 export type NodePoolSettings = z.output<typeof nodePoolSchema>;

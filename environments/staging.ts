@@ -10,6 +10,8 @@ export default defineEnvironment({
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
   alerting: { critical: { type: 'slack', channel: '#platform-alerts-staging' }, warning: { type: 'slack', channel: '#platform-alerts-staging' } },
   secretPathPrefix: 'staging/',
+  // Nightly; a week is enough to roll back a bad migration rehearsed here.
+  backups: { schedule: '30 2 * * *', retentionDays: 7 },
   namespaceQuota: {
     requestsCpu: '16', requestsMemory: '32Gi', limitsMemory: '64Gi',
     pods: 100, persistentVolumeClaims: 20, requestsStorage: '300Gi',

@@ -2,23 +2,27 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Resources } from '../environments/schema';
 import { ConfigError } from './errors';
+import { BackupMethod, backupSettings, DataStoreBackup } from './data-store-backup';
+import { DataStoreExporterProps, DataStoreMetrics, exporterContainer } from './data-store-exporter';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
 import { ImageReference, imageVersion, resolveImage } from './image';
 import { appLabels, selectorLabels } from './labels';
 import { PlatformChart } from './platform-chart';
 import { exemption } from './policy/gate';
-import type { ComponentPort } from './platform-context';
+import type { ComponentPort, DataStoreEngine } from './platform-context';
 import type { ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
-import { DO_NOT_DISRUPT } from './disruption';
+import { DO_NOT_DISRUPT, UNHEALTHY_POD_EVICTION } from './disruption';
 import { podSpreadConstraints } from './topology';
 import { byCodePoint } from './validation';
 import { checkName, checkProps, dataStoreCommonSchema } from './props-schemas';
 
 /** What a concrete data store (MySQL, MongoDB, Redis, PostgreSQL) tells the base construct. */
 export interface DataStoreProps {
+  /** What the store is, for the alerts and dashboards that know its exporter's metrics. */
+  readonly engine: DataStoreEngine;
   /** Image, pinned by tag or digest; environments may replace tag or digest. */
   readonly image: ImageReference;
   /** `app.kubernetes.io/component`. @default 'database' */
@@ -61,6 +65,13 @@ export interface DataStoreProps {
   readonly clientSelector?: Record<string, string>;
   /** Policy rules the StatefulSet opts out of, each with the reason (see lib/policy). @default none */
   readonly policyExemptions?: Readonly<Record<string, string>>;
+  /**
+   * How the store is dumped and restored; environments with `backups` then schedule it (and may turn it off
+   * per store). Credentials come from the first of `secrets`. @default never backed up
+   */
+  readonly backup?: BackupMethod;
+  /** Prometheus exporter beside each member, scraped through `<name>-metrics`. @default none */
+  readonly exporter?: DataStoreExporterProps;
   /** Extra client Services, e.g. one for read replicas. @default none */
   readonly extraServices?: readonly { readonly name: string; readonly selector: Record<string, string> }[];
 }
@@ -206,6 +217,7 @@ export class DataStore extends Construct {
                 volumeMounts: mounts,
               },
               ...(props.sidecars ?? []).map(helper),
+              ...(props.exporter ? [exporterContainer(props.exporter, env_, env.imagePolicy, where)] : []),
             ],
             volumes,
           },
@@ -226,13 +238,31 @@ export class DataStore extends Construct {
     if (replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
       });
     }
+
+    if (override.backup !== undefined && !props.backup) {
+      throw new ConfigError(`${where}: dataStores.${name}.backup is set in environments/${env.name}.ts, but ${name} has no backup method`);
+    }
+    const backup = props.backup ? backupSettings(env, override) : undefined;
+    if (props.backup && backup) {
+      new DataStoreBackup(this, 'backup', context, {
+        store: name, engine: props.engine, image: imageRef, runAsUser: uid, method: props.backup, settings: backup,
+        credentialsSecret: props.secrets![0].secretName, storage, storeResources: resources, labels: objectLabels,
+      });
+    }
+
+    const metrics = props.exporter
+      ? new DataStoreMetrics(this, 'metrics', { name, labels: objectLabels, selector, port: props.exporter.port })
+      : undefined;
 
     context.register({
       name,
       kind: 'data-store',
+      engine: props.engine,
+      metricsPort: props.exporter?.port,
+      metricsJob: metrics?.job,
       chart: chart.node.id,
       podSelector: selector,
       ports: this.ports,

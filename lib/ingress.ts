@@ -1,5 +1,6 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
+import { ConnectionDraining, targetGroupAttributes } from './connection-draining';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, DnsZone, ResolvedHost } from './exposure';
 import { PlatformChart } from './platform-chart';
@@ -20,6 +21,8 @@ export interface IngressesProps {
   readonly healthCheckPath: string;
   /** ALB targets: pod IPs, or node ports of a NodePort Service. */
   readonly targetType: 'ip' | 'instance';
+  /** How the ALB's targets drain (its deregistration delay). Required for an ALB. */
+  readonly draining?: ConnectionDraining;
 }
 
 /**
@@ -81,6 +84,8 @@ function albAnnotations(props: IngressesProps, zone: DnsZone, hosts: readonly Re
     'alb.ingress.kubernetes.io/healthcheck-path': props.healthCheckPath,
     'alb.ingress.kubernetes.io/healthcheck-port': 'traffic-port',
     'alb.ingress.kubernetes.io/success-codes': '200',
+    // Explicit, and what the pods' preStop sleep and grace period are derived from.
+    'alb.ingress.kubernetes.io/target-group-attributes': targetGroupAttributes(props.draining!, false),
     ...(tls
       ? {
           'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',

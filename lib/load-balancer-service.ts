@@ -1,6 +1,7 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
+import { ConnectionDraining, targetGroupAttributes } from './connection-draining';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, LoadBalancerPort, ResolvedHost } from './exposure';
 import { AWS_TLS_POLICY } from './ingress';
@@ -24,6 +25,8 @@ export interface LoadBalancerServiceProps {
   readonly routes: RouteRegistry;
   /** `<platform>/<service>`, for conflicts. */
   readonly owner: string;
+  /** How the NLB's targets drain (its deregistration delay). */
+  readonly draining: ConnectionDraining;
 }
 
 /**
@@ -61,6 +64,8 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
     'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol': 'http',
     'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path': props.healthCheckPath,
     'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': String(props.healthCheckPort),
+    // Explicit, and what the pods' preStop sleep and grace period are derived from.
+    'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': targetGroupAttributes(props.draining, true),
     ...(tlsPorts.length > 0
       ? {
           'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': (certificates as string[]).sort().join(','),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Autoscaling, Resources } from '../environments/schema';
+import { AWS_LOAD_BALANCER_DRAINING, preStopSleep } from './connection-draining';
 import { ConfigError } from './errors';
 import { checkName, checkProps, microservicePropsSchema } from './props-schemas';
 import { Exposure, ResolvedHost, resolveHosts } from './exposure';
@@ -11,13 +12,15 @@ import { appLabels, selectorLabels } from './labels';
 import { renderLoadBalancerService } from './load-balancer-service';
 import { PlatformChart } from './platform-chart';
 import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import { DEFAULT_AVAILABILITY_OBJECTIVE, HttpMetrics } from './http-metrics';
+import { TRACES_DEPENDENCY, tracingConfig } from './otel-collector';
 import { HttpHealthChecks, httpProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
-import { DO_NOT_DISRUPT } from './disruption';
+import { DO_NOT_DISRUPT, UNHEALTHY_POD_EVICTION } from './disruption';
 import { podSpreadConstraints } from './topology';
 import { byCodePoint } from './validation';
 
@@ -80,7 +83,20 @@ export interface MicroserviceProps {
    */
   readonly awsRole?: string;
   /** Prometheus metrics endpoint; a ServiceMonitor scrapes it. @default not scraped */
-  readonly metrics?: { readonly port?: number; readonly path?: string };
+  readonly metrics?: {
+    readonly port?: number;
+    readonly path?: string;
+    /** The endpoint reports HTTP requests so: error-budget alerts and dashboard panels follow. @default not reported */
+    readonly http?: HttpMetrics;
+    /** Share of requests that must succeed (not 5xx) over 30 days. @default 0.999 */
+    readonly availabilityObjective?: number;
+  };
+  /**
+   * The service emits OpenTelemetry traces: it gets the OTLP endpoint of the platform's collector (rendered
+   * with it) through standard `OTEL_*` configuration, and its network policy reaches the collector.
+   * @default false
+   */
+  readonly traces?: boolean;
   /** Numeric user and group the container runs as. @default 10001 */
   readonly runAsUser?: number;
   /** Writable emptyDir paths; the root filesystem is read-only. @default ['/tmp'] */
@@ -129,6 +145,9 @@ export class Microservice extends Construct {
     const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const port = props.port ?? 8080;
     const probes = httpProbes(props.health);
+    // Targets of an ALB or NLB drain before they stop (lib/connection-draining.ts); the IP targets among them
+    // also get the controller's readiness gate through their namespace's label.
+    const draining = exposure.type === 'alb-ingress' || exposure.type === 'load-balancer' ? AWS_LOAD_BALANCER_DRAINING : undefined;
 
     const labels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend', version: imageVersion(image) });
     const objectLabels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend' });
@@ -160,7 +179,12 @@ export class Microservice extends Construct {
     const volumes: k8s.Volume[] = [];
     const volumeMounts: k8s.VolumeMount[] = [];
     const checksum = createHash('sha256');
-    const config = { ...(props.config ?? {}), ...(override.config ?? {}) };
+    const config = {
+      ...(props.traces ? tracingConfig(name, context) : {}),
+      ...(props.metrics?.http?.config ?? {}),
+      ...(props.config ?? {}),
+      ...(override.config ?? {}),
+    };
     if (Object.keys(config).length > 0) {
       const data = sortedRecord(config);
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels: objectLabels }, data });
@@ -217,7 +241,7 @@ export class Microservice extends Construct {
             automountServiceAccountToken: roleArn !== undefined,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(uid),
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: draining?.terminationGracePeriodSeconds ?? 30,
             topologySpreadConstraints: podSpreadConstraints(selector, true),
             containers: [
               {
@@ -233,6 +257,7 @@ export class Microservice extends Construct {
                 readinessProbe: probes.readiness,
                 livenessProbe: probes.liveness,
                 startupProbe: probes.startup,
+                ...(draining ? { lifecycle: preStopSleep(draining) } : {}),
                 securityContext: restrictedContainerSecurityContext(uid),
                 volumeMounts,
               },
@@ -265,7 +290,7 @@ export class Microservice extends Construct {
     if (maxReplicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
       });
     }
 
@@ -287,13 +312,14 @@ export class Microservice extends Construct {
     if (props.nodePort && exposure.type !== 'alb-ingress') {
       throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
-    const exposedTo: { source: TrafficSource; ports: number[] }[] = [];
+    const exposedTo: { source: TrafficSource; ports: number[]; targetType?: 'ip' | 'instance' }[] = [];
     if (exposure.type === 'load-balancer') {
       renderLoadBalancerService(this, {
         name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts,
         healthCheckPath: probes.readinessPath, healthCheckPort: port, routes: context.routes, owner: `${context.platform}/${name}`,
+        draining: draining!,
       });
-      exposedTo.push({ source: 'aws-load-balancer', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
+      exposedTo.push({ source: 'aws-load-balancer', targetType: 'ip', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
     } else {
       new k8s.KubeService(this, 'service', {
         metadata: { name, labels: objectLabels },
@@ -307,9 +333,11 @@ export class Microservice extends Construct {
         renderIngresses(this, {
           name, labels: objectLabels, where, context, hosts: this.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
           paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
-          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip',
+          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining,
         });
-        exposedTo.push({ source: exposure.type === 'nginx-ingress' ? 'ingress-nginx' : 'aws-load-balancer', ports: [port] });
+        exposedTo.push(exposure.type === 'nginx-ingress'
+          ? { source: 'ingress-nginx', ports: [port] }
+          : { source: 'aws-load-balancer', targetType: props.nodePort ? 'instance' : 'ip', ports: [port] });
       }
     }
 
@@ -327,10 +355,15 @@ export class Microservice extends Construct {
       chart: chart.node.id,
       podSelector: selector,
       ports: this.ports,
-      dependsOn: props.dependsOn ?? [],
+      dependsOn: [...(props.dependsOn ?? []), ...(props.traces ? [TRACES_DEPENDENCY] : [])],
+      emitsTraces: props.traces,
       exposedTo,
       awsAccess: roleArn !== undefined,
       metricsPort: props.metrics ? (props.metrics.port ?? port) : undefined,
+      metricsJob: props.metrics ? name : undefined,
+      httpMetrics: props.metrics?.http
+        ? { ...props.metrics.http, availabilityObjective: props.metrics.availabilityObjective ?? DEFAULT_AVAILABILITY_OBJECTIVE }
+        : undefined,
     });
   }
 }

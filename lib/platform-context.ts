@@ -1,8 +1,13 @@
 import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
 import { ConfigError } from './errors';
+import type { BackupRecord, RestorePlan } from './data-store-backup';
+import type { HttpMetrics } from './http-metrics';
 import { normalisePath } from './validation';
 
-export type ComponentKind = 'service' | 'data-store' | 'external-database';
+export type ComponentKind = 'service' | 'data-store' | 'external-database' | 'job';
+
+/** The data stores the model runs itself; alerts and dashboards know their exporters' metrics. */
+export type DataStoreEngine = 'mysql' | 'mongodb' | 'redis' | 'postgres';
 
 /** A port a component serves, as its Service exposes it and its pods listen on it. */
 export interface ComponentPort {
@@ -41,11 +46,23 @@ export interface ComponentRecord {
   /** Container ports on which members of the component talk to each other (replica sets). */
   readonly peerPorts?: readonly number[];
   /** Outside traffic sources and the container ports they reach. */
-  readonly exposedTo?: { readonly source: TrafficSource; readonly ports: readonly number[] }[];
+  readonly exposedTo?: { readonly source: TrafficSource; readonly ports: readonly number[]; readonly targetType?: 'ip' | 'instance' }[];
   /** The pods call AWS APIs (IRSA role, egress to AWS endpoints). */
   readonly awsAccess?: boolean;
   /** Container port that serves Prometheus metrics. */
   readonly metricsPort?: number;
+  /** Prometheus job of the scraped metrics (the Service the ServiceMonitor selects). */
+  readonly metricsJob?: string;
+  /** The service reports HTTP requests so, and must meet this availability. */
+  readonly httpMetrics?: HttpMetrics & { readonly availabilityObjective: number };
+  /** The service sends traces to the platform's OpenTelemetry Collector. */
+  readonly emitsTraces?: boolean;
+  /** A data store's scheduled backup (a CronJob). */
+  readonly backup?: BackupRecord;
+  /** A data store's restore procedure, rendered into the platform's restore/ folder. */
+  readonly restore?: RestorePlan;
+  /** For a data store: which one. */
+  readonly engine?: DataStoreEngine;
   /** For an external database: where it lives. */
   readonly external?: { readonly host: string; readonly port: number };
 }
@@ -95,6 +112,11 @@ export class PlatformContext {
 
   public component(name: string): ComponentRecord | undefined {
     return this.components.get(name);
+  }
+
+  /** Some pod of the platform is an IP target of an AWS load balancer (its namespace needs readiness gates). */
+  public get hasLoadBalancerIpTargets(): boolean {
+    return this.allComponents.some((c) => (c.exposedTo ?? []).some((e) => e.source === 'aws-load-balancer' && e.targetType === 'ip'));
   }
 
   public get allComponents(): readonly ComponentRecord[] {

@@ -73,6 +73,8 @@ function unique<T>(ctx: z.RefinementCtx, path: PropertyKey[], values: readonly T
   });
 }
 
+const promMetricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name');
+
 export const microservicePropsSchema = strictObject({
   image: imageReferenceSchema,
   component: labelValue.optional(),
@@ -93,7 +95,18 @@ export const microservicePropsSchema = strictObject({
   nodePort: z.boolean().optional(),
   internal: z.boolean().optional(),
   awsRole: z.string().min(1).optional(),
-  metrics: strictObject({ port: portNumber.optional(), path: httpPath.optional() }).optional(),
+  metrics: strictObject({
+    port: portNumber.optional(),
+    path: httpPath.optional(),
+    http: strictObject({
+      requests: promMetricName,
+      statusLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label name'),
+      durationBuckets: promMetricName.optional(),
+      config: plainConfig.optional(),
+    }).optional(),
+    availabilityObjective: z.number().gt(0, 'must be a share between 0 and 1 (e.g. 0.999)').lt(1, 'must be a share between 0 and 1 (e.g. 0.999)').optional(),
+  }).optional(),
+  traces: z.boolean().optional(),
   runAsUser: z.number().int().min(1, 'must be a non-root uid ≥ 1').max(2147483647).optional(),
   writablePaths: z.array(absolutePath).optional(),
   command: z.array(z.string()).optional(),

@@ -44,10 +44,10 @@ describe('the committed add-on render', () => {
   test('CRDs too large for client-side apply are applied server-side', () => {
     const prometheuses = one('prod', 'kube-prometheus-stack-crds', 'CustomResourceDefinition', 'prometheuses.monitoring.coreos.com');
     expect(JSON.stringify(prometheuses).length).toBeGreaterThan(256 * 1024);
-    expect(prometheuses.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('ServerSideApply=true,Delete=false,Prune=false');
+    expect(prometheuses.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('ServerSideApply=true,Prune=false,Delete=false');
     // Deleting an Application never deletes a CRD (and every resource of its kind) or an add-on's namespace.
-    expect(one('prod', 'external-secrets-crds', 'CustomResourceDefinition', 'externalsecrets.external-secrets.io').metadata.annotations['argocd.argoproj.io/sync-options']).toMatch(/Delete=false,Prune=false$/);
-    expect(one('prod', 'argo-cd', 'Namespace', 'argocd').metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Delete=false,Prune=false');
+    expect(one('prod', 'external-secrets-crds', 'CustomResourceDefinition', 'externalsecrets.external-secrets.io').metadata.annotations['argocd.argoproj.io/sync-options']).toMatch(/Prune=false,Delete=false$/);
+    expect(one('prod', 'argo-cd', 'Namespace', 'argocd').metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
   });
 
   test('the helm the cache keys name is the one scripts/ensure-helm.sh installs', () => {

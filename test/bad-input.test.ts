@@ -102,7 +102,7 @@ const cases: Case[] = [
   { mistake: 'sharesWith naming no valid environment', env: (e) => { e.dev.sharesWith = { cluster: ['Staging'] }; }, file: 'environments/dev.ts', field: 'sharesWith.cluster.0', allowed: 'must be a short lower-case name' },
   // ---- Environment fields -------------------------------------------------------------------------------
   { mistake: 'repoURL without a scheme', env: (e) => { e.prod.gitops.repoURL = 'github.com/acme/platform-manifests.git'; }, file: 'environments/prod.ts', field: 'gitops.repoURL', allowed: 'must be a Git URL Argo CD can clone: https://' },
-  { mistake: 'a misspelled top-level key', env: (e) => { e.prod.requireTLS = true; }, file: 'environments/prod.ts', field: "'requireTLS'", allowed: /did you mean 'requireTls'\?\); allowed: addons, alerting, awsAccountId, clusterFactsFile/ },
+  { mistake: 'a misspelled top-level key', env: (e) => { e.prod.requireTLS = true; }, file: 'environments/prod.ts', field: "'requireTLS'", allowed: /did you mean 'requireTls'\?\); allowed: addons, alerting, awsAccountId, backups, clusterFactsFile/ },
   { mistake: 'a misspelled override key', env: (e) => { e.dev.platforms.storefront.services.web.resourses = e.dev.platforms.storefront.services.web.resources; }, file: 'environments/dev.ts', field: 'platforms.storefront.services.web', allowed: "did you mean 'resources'?); allowed: config, hostnames, image, resources, scaling" },
   { mistake: 'replicas written the old way, beside the scaling shape', env: (e) => { e.dev.platforms.storefront.services.web.replicas = 1; }, file: 'environments/dev.ts', field: 'platforms.storefront.services.web', allowed: 'write scaling: { replicas: <n> }' },
   {
@@ -157,6 +157,18 @@ const cases: Case[] = [
   { mistake: 'a facts file in UTF-16', rawFacts: { env: 'dev', bytes: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(join(ROOT, 'environments/clusters/dev.json'), 'utf8'), 'utf16le')]) }, file: 'environments/clusters/dev.json', field: 'UTF-16', allowed: 'plain UTF-8 JSON' },
   { mistake: 'a facts file with a byte-order mark', rawFacts: { env: 'dev', bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(ROOT, 'environments/clusters/dev.json'))]) }, file: 'environments/clusters/dev.json', field: 'byte-order mark', allowed: 'plain UTF-8 JSON' },
   { mistake: 'a facts file that is not JSON', rawFacts: { env: 'dev', bytes: Buffer.from('{ "region": ') }, file: 'environments/clusters/dev.json', field: 'not valid JSON', allowed: 'JSON' },
+  // ---- Backups and traces -----------------------------------------------------------------------------------
+  { mistake: 'a backup schedule that is not cron', env: (e) => { e.prod.backups.schedule = 'every 6 hours'; }, file: 'environments/prod.ts', field: 'backups.schedule', allowed: 'must be a five-field cron expression' },
+  { mistake: 'a backup retention of zero days', env: (e) => { e.staging.backups.retentionDays = 0; }, file: 'environments/staging.ts', field: 'backups.retentionDays', allowed: 'must be ≥ 1 day' },
+  { mistake: 'a backup override with a misspelled field', env: (e) => { e.prod.platforms['sales-order'] = { dataStores: { 'customer-mysql': { backup: { scheduel: '0 * * * *' } } } }; }, file: 'environments/prod.ts', field: 'backup', allowed: "did you mean 'schedule'?" },
+  {
+    mistake: 'backups where the cluster facts have no backup bucket',
+    env: (e) => { e.dev.backups = { schedule: '0 3 * * *', retentionDays: 3 }; },
+    file: 'environments/clusters/dev.json', field: 'backup_bucket and backup_role_arn', allowed: "add the output(s) to the cluster's Terraform",
+  },
+  { mistake: 'a backup role in another account', facts: (f) => { f.prod.backup_role_arn.value = 'arn:aws:iam::999999999999:role/prod-data-store-backup'; }, file: 'environments/clusters/prod.json', field: 'backup_role_arn', allowed: "not the cluster's account_id" },
+  { mistake: 'traces without an X-Ray role in the cluster facts', facts: (f) => { delete f.dev.xray_role_arn; }, file: 'environments/clusters/dev.json', field: 'xray_role_arn', allowed: "add the output to the cluster's Terraform" },
+  { mistake: 'an availability objective of 150%', platforms: demo((p) => { p.metrics = { availabilityObjective: 1.5 }; }), file: CHART, field: 'metrics.availabilityObjective', allowed: 'must be a share between 0 and 1' },
   // ---- Chart props ------------------------------------------------------------------------------------------
   { mistake: "cpu: '1 core' in a chart", platforms: demo((p) => { p.resources.requests.cpu = '1 core'; }), file: CHART, field: 'resources.requests.cpu', allowed: 'must be a CPU quantity' },
   { mistake: "memory: '512mb' in a chart", platforms: demo((p) => { p.resources.limits.memory = '512mb'; }), file: CHART, field: 'resources.limits.memory', allowed: 'binary suffix' },

@@ -83,11 +83,12 @@ describe('platform namespace, secret stores and alerts', () => {
     }
   });
 
-  test('a PrometheusRule per platform alerts on crash loops, unavailable replicas and a maxed-out HPA', () => {
+  test('a PrometheusRule per platform alerts on crash loops, unavailable replicas, a maxed-out HPA, services down and blind scrapes', () => {
     const rule = find(files, 'PrometheusRule', 'sales-order');
     const alerts = rule.spec.groups[0].rules.map((r: Any) => r.alert);
-    expect(alerts).toEqual(['PodCrashLooping', 'DeploymentReplicasUnavailable', 'StatefulSetReplicasNotReady', 'HpaMaxedOut']);
-    for (const r of rule.spec.groups[0].rules) expect(r.expr).toContain('namespace="sales-order"');
+    expect(alerts).toEqual(['PodCrashLooping', 'DeploymentReplicasUnavailable', 'StatefulSetReplicasNotReady', 'HpaMaxedOut', 'ServiceDown', 'MetricsTargetDown']);
+    expect(rule.spec.groups.map((g: Any) => g.name)).toEqual(['sales-order.workloads', 'sales-order.error-budgets', 'sales-order.data-stores', 'sales-order.backups']);
+    for (const r of rule.spec.groups.flatMap((g: Any) => g.rules)) expect(r.expr).toContain('namespace="sales-order"');
   });
 
   test('no pod of sales-order mounts a service-account token (none declares AWS access)', () => {

@@ -44,6 +44,7 @@ export class ApiChart extends PlatformChart {
       secrets: [{ secretName: 'api-db', remoteKey: credentialsKey, env: { DATABASE_USER: 'username', DATABASE_PASSWORD: 'password' } }],
       dependsOn: [{ target: database.name }],
       awsRole: 'resource-hub-api',
+      traces: true,
       metrics: { port: 9090, path: '/metrics' },
     });
   }

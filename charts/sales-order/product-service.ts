@@ -4,7 +4,7 @@ import { ecrRepository } from '../../lib/platform';
 import { PlatformChart } from '../../lib/platform-chart';
 import type { PlatformContext } from '../../lib/platform-context';
 import { Redis } from '../../lib/redis';
-import { salesOrderHost, springBootHealth } from './shared';
+import { salesOrderHost, springBootHealth, springBootMetrics } from './shared';
 
 /** product-service: three replicas on Redis (a primary and two replicas); writes go to the primary. */
 export class ProductServiceChart extends PlatformChart {
@@ -27,7 +27,7 @@ export class ProductServiceChart extends PlatformChart {
       secrets: [{ secretName: 'product-service-redis', remoteKey: credentialsKey, env: { SPRING_DATA_REDIS_PASSWORD: 'password' } }],
       dependsOn: [{ target: redis.name }],
       exposure: { type: 'nginx-ingress', hosts: [salesOrderHost], paths: ['/api/products'] },
-      metrics: { path: '/actuator/prometheus' },
+      metrics: springBootMetrics,
     });
   }
 }

@@ -11,7 +11,7 @@ export const POD_SECURITY_REASON_ANNOTATION = 'platform-manifests.io/pod-securit
  * The Namespace of an add-on, labelled for Pod Security admission like the platforms' namespaces. A level
  * below `restricted` needs a reason (node exporter's host namespaces, Fluent Bit's host paths).
  */
-export function addonNamespace(name: string, addon: string, level: PodSecurityLevel, reason?: string, externalSecrets = false): KubeObject {
+export function addonNamespace(name: string, addon: string, level: PodSecurityLevel, reason?: string, externalSecrets = false, readinessGates = false): KubeObject {
   if (level !== 'restricted' && !reason) throw new Error(`namespace ${name} of ${addon}: Pod Security level ${level} needs a reason`);
   return {
     apiVersion: 'v1',
@@ -27,6 +27,9 @@ export function addonNamespace(name: string, addon: string, level: PodSecurityLe
         'pod-security.kubernetes.io/enforce-version': 'latest',
         'pod-security.kubernetes.io/warn': level,
         ...(externalSecrets ? { [SECRETS_LABEL]: 'enabled' } : {}),
+        // Pods that are IP targets of a load balancer get the controller's readiness gate: a rollout waits until
+        // the new pods are registered before old ones go.
+        ...(readinessGates ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : {}),
       },
       ...(reason ? { annotations: { [POD_SECURITY_REASON_ANNOTATION]: reason } } : {}),
     },

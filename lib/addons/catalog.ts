@@ -62,7 +62,7 @@ export interface AddonDefinition {
    */
   readonly crds?: 'chart' | 'none' | { readonly chart: string };
   /** The Pod Security level of the namespace, when this add-on creates it. `undefined`: it does not. */
-  readonly namespaceSecurity?: { readonly level: PodSecurityLevel; readonly reason?: string; readonly externalSecrets?: boolean };
+  readonly namespaceSecurity?: { readonly level: PodSecurityLevel; readonly reason?: string; readonly externalSecrets?: boolean; readonly readinessGates?: boolean };
   /** Objects of our own beside the chart's (ExternalSecrets for its credentials). */
   readonly objects?: (context: AddonContext) => KubeObject[];
   /**
@@ -330,7 +330,7 @@ export const ADDONS: readonly AddonDefinition[] = [
     chart: 'ingress-nginx',
     namespace: fixed(INGRESS_NGINX_NAMESPACE),
     wave: APP_WAVES.edgeAddons,
-    namespaceSecurity: { level: 'restricted' },
+    namespaceSecurity: { level: 'restricted', readinessGates: true },
     description: 'ingress-nginx: the `nginx` IngressClass, behind an internet-facing NLB',
     // It routes to the platforms' Services, whatever their namespace and port.
     network: { egressToCluster: true },

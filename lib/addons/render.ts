@@ -26,9 +26,9 @@ export const crdFolder = (addon: string) => `${addon}-crds`;
  * client-side apply are applied server-side whatever the Application says.
  */
 function syncOptionsOf(o: KubeObject): string[] {
-  if (o.kind === 'Namespace') return ['Delete=false', 'Prune=false'];
+  if (o.kind === 'Namespace') return ['Prune=false', 'Delete=false'];
   if (o.kind !== 'CustomResourceDefinition') return [];
-  return [...(JSON.stringify(o).length > CLIENT_SIDE_APPLY_LIMIT ? ['ServerSideApply=true'] : []), 'Delete=false', 'Prune=false'];
+  return [...(JSON.stringify(o).length > CLIENT_SIDE_APPLY_LIMIT ? ['ServerSideApply=true'] : []), 'Prune=false', 'Delete=false'];
 }
 
 /** One `helm template` of a release: what it needs and where its output is cached. */
@@ -129,7 +129,7 @@ function* ownObjects(item: EnabledAddon, owners: Map<string, string>): Generator
   const security = item.addon.namespaceSecurity;
   if (security && !owners.has(item.namespace)) {
     owners.set(item.namespace, item.addon.name);
-    yield addonNamespace(item.namespace, item.addon.name, security.level, security.reason, security.externalSecrets);
+    yield addonNamespace(item.namespace, item.addon.name, security.level, security.reason, security.externalSecrets, security.readinessGates);
   }
   yield* item.addon.objects?.(item.context) ?? [];
 }
@@ -178,6 +178,8 @@ export function addonFiles(env: string, item: EnabledAddon, objects: readonly Ku
     const scoped = isClusterScoped(o, where);
     const metadata = scoped || o.metadata.namespace ? o.metadata : { ...o.metadata, namespace: item.namespace };
     let object = { ...o, metadata } as KubeObject;
+    // A crash-looping add-on pod must not block node drains (the rule pdb-unhealthy-eviction); few charts offer it.
+    if (o.kind === 'PodDisruptionBudget') object = { ...object, spec: { unhealthyPodEvictionPolicy: 'AlwaysAllow', ...(o as { spec?: object }).spec } } as KubeObject;
     const options = syncOptionsOf(o);
     if (options.length > 0) {
       object = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [SYNC_OPTIONS_ANNOTATION]: options.join(',') } } };

@@ -11,10 +11,15 @@ import { PlatformContext, RouteRegistry } from '../platform-context';
 import { PlatformNamespace } from '../platform-namespace';
 import { PlatformNetworkPolicies } from '../network-policies';
 import { PlatformAlerts } from '../platform-alerts';
+import { DataStoreRestore } from '../data-store-backup';
+import { PlatformDashboard } from '../platform-dashboard';
+import { OtelCollector } from '../otel-collector';
 import type { KubeObject, RenderedFile } from './kube-object';
 
 /** Folder of `dist/<env>/` for what belongs to the whole cluster rather than to one platform. */
 export const CLUSTER_FOLDER = 'cluster';
+/** Folder below a platform's for the restore Jobs: rendered and checked like everything, applied by hand. */
+export const RESTORE_FOLDER = 'restore';
 
 /**
  * Where charts are created. The default gives every chart an App of its own: cdk8s resolves dependencies over
@@ -76,7 +81,7 @@ function describeFile(path: string): string {
 }
 
 /** Charts every platform gets from the render, not from a chart file. */
-const DERIVED_CHARTS = ['namespace', 'network-policies', 'alerts'];
+const DERIVED_CHARTS = ['namespace', 'network-policies', 'alerts', 'dashboard', 'tracing'];
 
 /** `OrderServiceChart` of platform sales-order → `charts/sales-order/order-service.ts`, the convention. */
 function chartFile(platform: string, chartClass: { readonly name: string }): string {
@@ -152,14 +157,8 @@ export function buildEnvironment(
     const chartIn = (id: string) => scopeFor(env.name, platform.name, id);
 
     const derived = `the render of platform ${platform.name}`;
-    const namespace = guarded(env.name, derived, () => {
-      const chart = new PlatformChart(chartIn('namespace'), 'namespace', context);
-      new PlatformNamespace(chart, 'namespace', { name: context.namespace, quota: settings.quota ?? env.namespaceQuota });
-      return chart;
-    });
-    add(platform.name, namespace);
-
     const ids = new Map<string, string>();
+    const charts: Chart[] = [];
     for (const ChartClass of platform.charts) {
       const file = chartFile(platform.name, ChartClass);
       const chart = guarded(env.name, `${file} (${ChartClass.name})`, () => new ChartClass(chartIn(ChartClass.name), context));
@@ -170,9 +169,39 @@ export function buildEnvironment(
         );
       }
       ids.set(chart.node.id, file);
-      add(platform.name, chart);
+      charts.push(chart);
+    }
+    // The collector exists where a service emits traces; it must be registered before references are checked.
+    if (context.allComponents.some((c) => c.emitsTraces)) {
+      const tracing = new PlatformChart(chartIn('tracing'), 'tracing', context);
+      new OtelCollector(tracing, 'collector', context);
+      charts.push(tracing);
     }
     context.checkReferences();
+
+    // The namespace follows from what the charts registered (readiness gates for load balancer targets).
+    const namespace = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('namespace'), 'namespace', context);
+      new PlatformNamespace(chart, 'namespace', {
+        name: context.namespace,
+        quota: settings.quota ?? env.namespaceQuota,
+        loadBalancerReadinessGates: context.hasLoadBalancerIpTargets,
+      });
+      return chart;
+    });
+    add(platform.name, namespace);
+    for (const chart of charts) add(platform.name, chart);
+
+    // Restore procedures: one file per store below restore/, which Argo CD does not sync (no recursion).
+    for (const { restore } of context.allComponents) {
+      if (!restore) continue;
+      const chart = guarded(env.name, derived, () => {
+        const restoreChart = new PlatformChart(chartIn(`restore-${restore.store}`), restore.store, context);
+        new DataStoreRestore(restoreChart, 'restore', env, restore);
+        return restoreChart;
+      });
+      add(`${platform.name}/${RESTORE_FOLDER}`, chart);
+    }
 
     const policies = guarded(env.name, derived, () => {
       const chart = new PlatformChart(chartIn('network-policies'), 'network-policies', context);
@@ -187,6 +216,13 @@ export function buildEnvironment(
       return chart;
     });
     add(platform.name, alerts);
+
+    const dashboard = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('dashboard'), 'dashboard', context);
+      new PlatformDashboard(chart, 'dashboard', context);
+      return chart;
+    });
+    add(platform.name, dashboard);
   }
   return built;
 }
