@@ -50,6 +50,20 @@ export const clusterFactsSchema = strictObject({
   database_endpoints: z.record(z.string(), databaseEndpointSchema),
   karpenter_node_role_name: z.string().min(1),
   karpenter_discovery_tag: z.string().min(1),
+  /** SQS queue of EC2 interruption events (spot interruptions, rebalance, health) Karpenter drains nodes on. */
+  karpenter_interruption_queue: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an SQS queue name'),
+  /**
+   * The VPC of the cluster. The AWS Load Balancer Controller needs it given: on Karpenter's nodes pods cannot
+   * reach the instance metadata service (hop limit 1) to look it up.
+   */
+  vpc_id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)'),
+  /** The cluster's Kubernetes minor version (`1.34`); the add-ons' charts are rendered for it. */
+  kubernetes_version: z.string().regex(/^1\.\d{2}$/, 'must be a Kubernetes minor version such as 1.34'),
+  /**
+   * The CA certificate (PEM) that signed the AWS Load Balancer Controller's webhook serving certificate. Terraform
+   * creates both; the certificate and key reach the cluster from Secrets Manager, never through Git.
+   */
+  aws_load_balancer_controller_webhook_ca: z.string().regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/, 'must be one PEM certificate'),
   /** S3 bucket the data stores' backup jobs write to (versioned and encrypted by Terraform). @default no backups possible */
   backup_bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
   /** IAM role of the backup and restore jobs (IRSA): s3:PutObject, GetObject, ListBucket, DeleteObject on backup_bucket. */

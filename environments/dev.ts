@@ -12,6 +12,7 @@ export default defineEnvironment({
   requireTls: false,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
   nodePool: { capacityTypes: ['spot', 'on-demand'], cpuLimit: '64', memoryLimit: '256Gi' },
+  alerting: { critical: { type: 'slack', channel: '#platform-alerts-dev' }, warning: { type: 'slack', channel: '#platform-alerts-dev' } },
   secretPathPrefix: 'dev/',
   secretRefreshInterval: '15m',
   namespaceQuota: {

@@ -11,6 +11,7 @@ export default defineEnvironment({
   imagePolicy: 'immutable',
   requireTls: true,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'release' },
+  alerting: { critical: { type: 'pagerduty' }, warning: { type: 'slack', channel: '#platform-alerts' } },
   secretPathPrefix: 'prod/',
   // Every self-hosted store four times a day, dumps kept a month.
   backups: { schedule: '17 0,6,12,18 * * *', retentionDays: 30 },

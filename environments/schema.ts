@@ -133,6 +133,27 @@ export const addonsSchema = strictObject({
   externalSecrets: z.boolean().default(true),
   kubePrometheusStack: z.boolean().default(true),
   fluentBit: z.boolean().default(true),
+  /** Argo CD itself, self-managed from dist/<env>/argo-cd once bootstrapped. */
+  argoCd: z.boolean().default(true),
+});
+
+/** Where Alertmanager sends alerts; the URL or key of each receiver is in the secret store, never here. */
+export const alertReceiverSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('slack'), channel: z.string().regex(/^#[a-z0-9_-]{1,79}$/, 'must be a Slack channel such as #platform-alerts') }),
+  z.strictObject({ type: z.literal('pagerduty') }),
+  z.strictObject({ type: z.literal('webhook') }),
+]);
+
+export const alertingSchema = z.strictObject({
+  /** Receiver of alerts labelled severity: critical. */
+  critical: alertReceiverSchema,
+  /** Receiver of every other platform and cluster alert. */
+  warning: alertReceiverSchema,
+  /**
+   * Secret below `secretPathPrefix` whose properties `critical` and `warning` hold the receivers' webhook
+   * URLs or PagerDuty routing keys. @default 'alertmanager/receivers'
+   */
+  secret: z.string().regex(/^[a-z0-9/_-]+$/).default('alertmanager/receivers'),
 });
 
 /** The Karpenter NodePool and EC2NodeClass the platforms' pods are scheduled on (rendered when addons.karpenter). */
@@ -181,6 +202,8 @@ export const environmentSchema = strictObject({
     destinationServer: z.url({ protocol: /^https$/ }).default('https://kubernetes.default.svc'),
   }),
   addons: addonsSchema.default(addonsSchema.parse({})),
+  /** Where platform and cluster alerts go. */
+  alerting: alertingSchema,
   /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
   nodePool: nodePoolSchema.default(nodePoolSchema.parse({})),
   /**
@@ -211,6 +234,7 @@ export type ImageOverride = z.output<typeof imageOverrideSchema>;
 export type Quota = z.output<typeof quotaSchema>;
 export type BackupSettings = z.output<typeof backupSettingsSchema>;
 export type Addons = z.output<typeof addonsSchema>;
+export type AlertReceiver = z.output<typeof alertReceiverSchema>;
 export type NodePoolSettings = z.output<typeof nodePoolSchema>;
 
 /** A validated environment with its cluster's facts. */

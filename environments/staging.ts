@@ -8,6 +8,7 @@ export default defineEnvironment({
   imagePolicy: 'pinned',
   requireTls: true,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
+  alerting: { critical: { type: 'slack', channel: '#platform-alerts-staging' }, warning: { type: 'slack', channel: '#platform-alerts-staging' } },
   secretPathPrefix: 'staging/',
   // Nightly; a week is enough to roll back a bad migration rehearsed here.
   backups: { schedule: '30 2 * * *', retentionDays: 7 },

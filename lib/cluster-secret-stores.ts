@@ -24,7 +24,8 @@ export class ClusterSecretStores extends Construct {
       new ClusterSecretStore(this, name, {
         metadata: { name, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/managed-by': MANAGED_BY } },
         spec: {
-          conditions: [{ namespaceSelector: { matchLabels: { [SECRETS_LABEL]: 'enabled' } } }],
+          // kube-system is not ours to label: it is named, for the AWS Load Balancer Controller's webhook certificate.
+          conditions: [{ namespaceSelector: { matchLabels: { [SECRETS_LABEL]: 'enabled' } } }, { namespaces: ['kube-system'] }],
           provider: {
             aws: {
               service,

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
 import { ENVIRONMENTS } from '../environments';
-import { ADDONS, APP_WAVES } from '../lib/argocd/addons';
+import { ADDONS } from '../lib/addons/catalog';
+import { APP_WAVES } from '../lib/argocd/app-waves';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
 import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
 import { argocdCmData } from '../lib/argocd/argocd-cm';
@@ -11,7 +12,7 @@ import { renderArgoCd } from '../lib/argocd/render';
 import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
 import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../lib/network-policies';
-import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '../lib/cluster-secret-stores';
+import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/cluster-secret-stores';
 import { renderAll } from '../lib/render/pipeline';
 import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
 import { listFiles } from '../lib/render/write';
@@ -57,7 +58,9 @@ describe('argocd/ is rendered from the same model as dist/', () => {
   test('every Application is in a project that exists, and every platform has its own project', () => {
     for (const env of result.environments) {
       for (const a of [...applications(env), app(env, 'root')]) expect([a.metadata.name, project(env, a.spec.project) !== undefined || a.spec.project === 'bootstrap']).toEqual([a.metadata.name, true]);
-      for (const folder of distFolders(env)) expect(project(env, folder)).toBeDefined();
+      // Every platform folder has a project of its own; the add-ons' folders share the project 'addons'.
+      const addonFolders = new Set(applications(env).filter((a) => a.spec.project === 'addons').map((a) => a.spec.source.path.split('/')[2]));
+      for (const folder of distFolders(env).filter((f) => !addonFolders.has(f))) expect(project(env, folder)).toBeDefined();
     }
   });
 });
@@ -95,7 +98,7 @@ describe('platform Applications and projects', () => {
   });
 
   test('no ignoreDifferences: HPA-scaled workloads omit spec.replicas, so nothing is owned twice', () => {
-    for (const env of result.environments) for (const a of applications(env).filter((x) => x.spec.source.path)) expect(a.spec.ignoreDifferences).toBeUndefined();
+    for (const env of result.environments) for (const a of applications(env).filter((x) => x.spec.project !== 'addons')) expect(a.spec.ignoreDifferences).toBeUndefined();
   });
 
   test('an HPA-scaled workload that sets replicas gets exactly /spec/replicas ignored', () => {
@@ -189,68 +192,54 @@ describe('sync waves', () => {
       for (const p of projects) expect(wave(p)).toBe(APP_WAVES.projects);
       for (const a of addons) expect(wave(a)).toBeLessThan(cluster);
       for (const a of platforms) expect(wave(a)).toBeGreaterThan(cluster);
-      expect(wave(app(env, 'kube-prometheus-stack'))).toBeLessThan(wave(app(env, 'ingress-nginx')));
+      // kube-prometheus-stack's credentials are ExternalSecrets: the operator comes first.
+      expect(wave(app(env, 'external-secrets'))).toBeLessThan(wave(app(env, 'kube-prometheus-stack')));
       expect(wave(app(env, 'aws-load-balancer-controller'))).toBeLessThan(wave(app(env, 'ingress-nginx')));
     }
   });
 });
 
-describe('cluster add-ons', () => {
-  const values = (env: string, name: string) => app(env, name).spec.source.helm.valuesObject;
-
-  test('each is its upstream chart at a pinned version, in the namespace the platforms expect', () => {
-    for (const addon of ADDONS) {
-      const a = app('prod', addon.name);
-      expect(a.spec.source).toMatchObject({ repoURL: addon.repoURL, chart: addon.chart, targetRevision: addon.version });
-      expect(addon.version).toMatch(/^\d+\.\d+\.\d+$/);
-      expect(a.spec.syncPolicy.syncOptions).toEqual(expect.arrayContaining(['CreateNamespace=true', 'ServerSideApply=true']));
-      expect(a.metadata.finalizers).toEqual([RESOURCES_FINALIZER]);
+describe('cluster add-on Applications', () => {
+  test('each add-on and its CRDs are a directory Application of this repository; no Helm or OCI source anywhere', () => {
+    for (const env of result.environments) {
+      for (const a of applications(env)) {
+        expect([a.metadata.name, a.spec.source.chart, a.spec.source.helm]).toEqual([a.metadata.name, undefined, undefined]);
+        expect(a.spec.source.repoURL).toBe(loaded(env).gitops.repoURL);
+      }
+      for (const addon of ADDONS) {
+        const a = app(env, addon.name);
+        expect(a.spec.source.path).toBe(`dist/${env}/${addon.name}`);
+        expect(a.spec.project).toBe('addons');
+        expect(a.metadata.finalizers).toEqual([RESOURCES_FINALIZER]);
+        expect(a.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+      }
+      expect(project(env, 'addons').spec.sourceRepos).toEqual([loaded(env).gitops.repoURL]);
     }
     expect(app('prod', 'ingress-nginx').spec.destination.namespace).toBe(INGRESS_NGINX_NAMESPACE);
     expect(app('prod', 'kube-prometheus-stack').spec.destination.namespace).toBe(MONITORING_NAMESPACE);
     expect(app('prod', 'external-secrets').spec.destination.namespace).toBe(EXTERNAL_SECRETS_NAMESPACE);
-    expect(values('prod', 'external-secrets').serviceAccount.name).toBe(EXTERNAL_SECRETS_SERVICE_ACCOUNT);
-    expect(app('prod', 'karpenter').spec.source.repoURL).toBe('public.ecr.aws/karpenter');
+    expect(app('prod', 'argo-cd').spec.destination.namespace).toBe('argocd');
   });
 
-  test('values come from the cluster facts: IRSA roles, cluster name, region, zones and domains', () => {
-    const facts = loaded('staging').cluster;
-    expect(values('staging', 'external-secrets').serviceAccount.annotations).toEqual({ 'eks.amazonaws.com/role-arn': facts.service_account_role_arns['external-secrets'] });
-    expect(values('staging', 'aws-load-balancer-controller')).toMatchObject({ clusterName: facts.cluster_name, region: facts.region });
-    expect(values('staging', 'karpenter').settings.clusterName).toBe(facts.cluster_name);
-    expect(values('staging', 'fluent-bit').serviceAccount.annotations['eks.amazonaws.com/role-arn']).toBe(facts.service_account_role_arns['fluent-bit']);
-    const pub = values('staging', 'external-dns-public');
-    const priv = values('staging', 'external-dns-private');
-    expect(pub).toMatchObject({ txtOwnerId: facts.cluster_name, domainFilters: [facts.public_domain] });
-    expect(pub.extraArgs).toEqual(['--aws-zone-type=public', `--zone-id-filter=${facts.hosted_zone_ids.public}`, '--label-filter=platform-manifests/dns-zone=public']);
-    expect(priv).toMatchObject({ txtOwnerId: facts.cluster_name, domainFilters: [facts.private_domain] });
-    expect(priv.extraArgs).toEqual(['--aws-zone-type=private', `--zone-id-filter=${facts.hosted_zone_ids.private}`, '--label-filter=platform-manifests/dns-zone=private']);
-  });
-
-  test("ingress-nginx's NLB terminates TLS with the public domain's ACM certificate and redirects HTTP to HTTPS", () => {
-    const facts = loaded('prod').cluster;
-    const service = values('prod', 'ingress-nginx').controller.service;
-    expect(service.annotations).toMatchObject({
-      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': facts.certificate_arns[`*.${facts.public_domain}`],
-      'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': 'https',
-      'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-    });
-    expect(service.targetPorts).toEqual({ http: 'tohttps', https: 'http' });
-  });
-
-  test('kube-prometheus-stack selects every ServiceMonitor, PodMonitor and PrometheusRule', () => {
-    expect(values('dev', 'kube-prometheus-stack').prometheus.prometheusSpec).toMatchObject({
-      serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false,
-    });
+  test('CRD Applications sync before every add-on that uses them', () => {
+    for (const env of result.environments) {
+      const crdApps = applications(env).filter((a) => a.metadata.name.endsWith('-crds'));
+      expect(crdApps.map((a) => a.metadata.name).sort()).toEqual([
+        'argo-cd-crds', 'aws-load-balancer-controller-crds', 'external-dns-public-crds', 'external-secrets-crds', 'karpenter-crds', 'kube-prometheus-stack-crds',
+      ]);
+      const firstAddon = Math.min(...ADDONS.map((a) => wave(app(env, a.name))));
+      for (const a of crdApps) expect(wave(a)).toBeLessThan(firstAddon);
+    }
   });
 
   test('only controller-written fields are ignored, and sync respects that', () => {
-    const lbc = app('dev', 'aws-load-balancer-controller');
-    expect(lbc.spec.ignoreDifferences.map((d: Any) => `${d.kind}/${d.name}`)).toEqual([
-      'Secret/aws-load-balancer-tls', 'MutatingWebhookConfiguration/aws-load-balancer-webhook', 'ValidatingWebhookConfiguration/aws-load-balancer-webhook',
+    const eso = app('dev', 'external-secrets');
+    expect(eso.spec.ignoreDifferences.map((d: Any) => `${d.kind}/${d.name}`)).toEqual([
+      'ValidatingWebhookConfiguration/externalsecret-validate', 'ValidatingWebhookConfiguration/secretstore-validate',
     ]);
-    expect(lbc.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    expect(eso.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     expect(app('dev', 'metrics-server').spec.ignoreDifferences).toBeUndefined();
+    expect(app('dev', 'aws-load-balancer-controller').spec.ignoreDifferences).toBeUndefined();
   });
 
   test('an environment turns an add-on off: its Application goes, and Karpenter\'s NodePool with it', () => {
@@ -260,7 +249,6 @@ describe('cluster add-ons', () => {
     const names = objects(renderArgoCd(env, files, PLATFORMS)).map((o) => o.metadata.name);
     expect(names).not.toContain('karpenter');
     expect(names).not.toContain('fluent-bit');
-    expect(names).toContain('ingress-nginx');
   });
 
   test('an add-on turned off that rendered objects need is refused, naming the switch and the objects', () => {

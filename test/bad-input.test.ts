@@ -102,7 +102,7 @@ const cases: Case[] = [
   { mistake: 'sharesWith naming no valid environment', env: (e) => { e.dev.sharesWith = { cluster: ['Staging'] }; }, file: 'environments/dev.ts', field: 'sharesWith.cluster.0', allowed: 'must be a short lower-case name' },
   // ---- Environment fields -------------------------------------------------------------------------------
   { mistake: 'repoURL without a scheme', env: (e) => { e.prod.gitops.repoURL = 'github.com/acme/platform-manifests.git'; }, file: 'environments/prod.ts', field: 'gitops.repoURL', allowed: 'must be a Git URL Argo CD can clone: https://' },
-  { mistake: 'a misspelled top-level key', env: (e) => { e.prod.requireTLS = true; }, file: 'environments/prod.ts', field: "'requireTLS'", allowed: /did you mean 'requireTls'\?\); allowed: addons, awsAccountId, .*clusterFactsFile, .*requireTls/ },
+  { mistake: 'a misspelled top-level key', env: (e) => { e.prod.requireTLS = true; }, file: 'environments/prod.ts', field: "'requireTLS'", allowed: /did you mean 'requireTls'\?\); allowed: addons, alerting, awsAccountId, .*clusterFactsFile, .*requireTls/ },
   { mistake: 'a misspelled override key', env: (e) => { e.dev.platforms.storefront.services.web.resourses = e.dev.platforms.storefront.services.web.resources; }, file: 'environments/dev.ts', field: 'platforms.storefront.services.web', allowed: "did you mean 'resources'?); allowed: config, hostnames, image, resources, scaling" },
   { mistake: 'replicas written the old way, beside the scaling shape', env: (e) => { e.dev.platforms.storefront.services.web.replicas = 1; }, file: 'environments/dev.ts', field: 'platforms.storefront.services.web', allowed: 'write scaling: { replicas: <n> }' },
   {

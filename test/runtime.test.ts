@@ -148,7 +148,7 @@ describe('2. rollouts behind AWS load balancers drop no request', () => {
 describe('3. every public host redirects HTTP to HTTPS, or its plain port says why', () => {
   const annotations = (o: Any): Record<string, string> => o.metadata.annotations ?? {};
   const nginxValues = (env: string) => {
-    const { enabledAddons } = require('../lib/argocd/addons') as typeof import('../lib/argocd/addons');
+    const { enabledAddons } = require('../lib/addons/catalog') as typeof import('../lib/addons/catalog');
     return (enabledAddons(loadCommitted(env)).find((a) => a.addon.name === 'ingress-nginx')!.values as Any).controller;
   };
 
@@ -228,7 +228,7 @@ describe('4. one exposure plan decides hosts, zones, certificates and schemes', 
 
   test.each(ENVS)('%s: every NGINX host is public and covered by the certificate the controller\'s NLB carries', (env) => {
     const lb = nginxLoadBalancer(loadCommitted(env).cluster);
-    const controller = (require('../lib/argocd/addons') as typeof import('../lib/argocd/addons')).enabledAddons(loadCommitted(env))
+    const controller = (require('../lib/addons/catalog') as typeof import('../lib/addons/catalog')).enabledAddons(loadCommitted(env))
       .find((a) => a.addon.name === 'ingress-nginx')!.values as Any;
     expect(controller.controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-ssl-cert']).toBe(lb.certificateArn);
     expect(controller.controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe(lb.scheme);

@@ -16,24 +16,17 @@ export interface GitOpsApplicationProps {
 }
 
 /**
- * An Argo CD Application: a folder of `dist/<env>/` from this repository, or an add-on's upstream Helm chart at
- * its pinned version with values from the cluster facts. Synced automatically (see syncPolicy); deleting it
+ * An Argo CD Application: a folder of `dist/<env>/` from this repository (a platform, the cluster objects or
+ * an add-on rendered from its chart). Synced automatically (see syncPolicy); deleting it
  * deletes what it synced (resources finalizer).
  */
 export class GitOpsApplication extends Construct {
   constructor(scope: Construct, id: string, props: GitOpsApplicationProps) {
     super(scope, id);
     const { plan } = props;
-    const source: ApplicationSpecSource = plan.source.type === 'folder'
-      // No `directory` block: its only setting here would be the default (recurse: false), and Argo CD strips
-      // default values from the spec, so the root app would see its child differ from Git and re-apply it forever.
-      ? { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path }
-      : {
-        repoUrl: plan.source.addon.repoURL,
-        chart: plan.source.addon.chart,
-        targetRevision: plan.source.addon.version,
-        helm: { releaseName: plan.source.addon.name, valuesObject: plan.source.values },
-      };
+    // No `directory` block: its only setting here would be the default (recurse: false), and Argo CD strips
+    // default values from the spec, so the root app would see its child differ from Git and re-apply it forever.
+    const source: ApplicationSpecSource = { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path };
     new Application(this, 'application', {
       metadata: {
         name: plan.name,

@@ -3,7 +3,9 @@ import { ConfigError } from '../errors';
 import type { PlatformDefinition } from '../platform';
 import { CLUSTER_FOLDER } from '../render/build';
 import type { KubeObject, RenderedFile } from '../render/kube-object';
-import { ADDONS, AddonDefinition, APP_WAVES, enabledAddons, IgnoredDifference } from './addons';
+import { ADDONS, AddonDefinition, enabledAddons, IgnoredDifference } from '../addons/catalog';
+import { crdFolder } from '../addons/render';
+import { APP_WAVES } from './app-waves';
 import { groupOf, isClusterScoped, knownKinds } from './kinds';
 
 /** Where the committed manifests live in the repository Argo CD reads. */
@@ -43,9 +45,11 @@ export interface ProjectPlan {
   readonly namespacedKinds?: readonly GroupKind[];
 }
 
-export type ApplicationSource =
-  | { readonly type: 'folder'; readonly path: string }
-  | { readonly type: 'helm'; readonly addon: AddonDefinition; readonly values: Record<string, unknown> };
+/** Every Application syncs a folder of rendered YAML from this repository; none renders Helm in the cluster. */
+export interface ApplicationSource {
+  readonly type: 'folder';
+  readonly path: string;
+}
 
 export interface ApplicationPlan {
   readonly name: string;
@@ -67,19 +71,6 @@ export interface GitOpsPlan {
   readonly projects: readonly ProjectPlan[];
   readonly applications: readonly ApplicationPlan[];
 }
-
-/** Cluster-scoped kinds the add-ons' upstream charts install (Helm renders inside Argo CD, so this is a list). */
-export const ADDON_CLUSTER_KINDS: readonly GroupKind[] = [
-  { group: '', kind: 'Namespace' },
-  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
-  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
-  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
-  { group: 'apiregistration.k8s.io', kind: 'APIService' },
-  { group: 'elbv2.k8s.aws', kind: 'IngressClassParams' },
-  { group: 'networking.k8s.io', kind: 'IngressClass' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-];
 
 /**
  * Cluster-scoped kinds the folder of each kind may hold, beyond what it holds today. A project must keep
@@ -210,26 +201,36 @@ export function planGitOps(env: Environment, files: readonly RenderedFile[], pla
   }
 
   const enabled = enabledAddons(env, addons);
-  if (enabled.length > 0) {
+  const addonFolders = enabled.flatMap(({ addon, namespace }) => [
+    { name: crdFolder(addon.name), wave: APP_WAVES.crds, namespace, description: `CustomResourceDefinitions of ${addon.name}, synced before every add-on that uses them`, ignore: [] as readonly IgnoredDifference[] },
+    { name: addon.name, wave: addon.wave, namespace, description: addon.description, ignore: addon.ignoreDifferences ?? [] },
+  ]).flatMap((f) => {
+    const summary = folders.get(f.name);
+    return summary ? [{ ...f, summary }] : [];
+  });
+  if (addonFolders.length > 0) {
     projects.push({
       name: ADDONS_PROJECT,
-      description: `Cluster add-ons of ${env.name}, from their upstream Helm charts`,
-      sourceRepos: sorted(enabled.map((e) => e.addon.repoURL)),
-      // kube-prometheus-stack also renders Services into kube-system to scrape CoreDNS and the kubelet.
-      destinationNamespaces: sorted([...enabled.map((e) => e.addon.namespace), 'kube-system']),
-      clusterKinds: ADDON_CLUSTER_KINDS,
+      description: `Cluster add-ons of ${env.name}, rendered from their Helm charts into dist/${env.name}/<add-on>`,
+      sourceRepos: [repo],
+      destinationNamespaces: sorted(addonFolders.flatMap((f) => [...f.summary.namespaces, f.namespace])),
+      // Kinds the add-ons render today plus every kind the model knows, so an object that leaves a folder is
+      // still admitted and pruned (see PLATFORM_CLUSTER_KINDS).
+      clusterKinds: uniqueKinds([...addonFolders.flatMap((f) => [...f.summary.clusterKinds]), ...knownKinds('cluster')]),
+      namespacedKinds: uniqueKinds([...addonFolders.flatMap((f) => [...f.summary.namespacedKinds]), ...knownKinds('namespaced')]),
     });
-    for (const { addon, values } of enabled) {
+    for (const f of addonFolders) {
       applications.push({
-        name: addon.name,
+        name: f.name,
         project: ADDONS_PROJECT,
-        wave: addon.wave,
-        description: addon.description,
-        destinationNamespace: addon.namespace,
-        source: { type: 'helm', addon, values },
-        ignoreDifferences: addon.ignoreDifferences ?? [],
-        createNamespace: true,
-        file: `addons/${addon.name}.yaml`,
+        wave: f.wave,
+        description: f.description,
+        destinationNamespace: f.namespace,
+        source: { type: 'folder', path: f.summary.path },
+        ignoreDifferences: [...f.ignore, ...f.summary.controllerOwnedFields],
+        // Each add-on renders its Namespace (with its Pod Security level); kube-system exists already.
+        createNamespace: false,
+        file: `addons/${f.name}.yaml`,
       });
     }
   }
@@ -252,17 +253,16 @@ export function checkGitOpsPlan(plan: GitOpsPlan, folders: ReadonlyMap<string, F
     problems.push(`two AppProjects are named '${name}' — rename the platform (names '${CLUSTER_FOLDER}', '${ADDONS_PROJECT}' and '${BOOTSTRAP_PROJECT}' are taken)`);
   }
 
-  const folderApps = plan.applications.filter((a) => a.source.type === 'folder');
   for (const folder of folders.values()) {
-    const apps = folderApps.filter((a) => a.source.type === 'folder' && a.source.path === folder.path);
+    const apps = plan.applications.filter((a) => a.source.path === folder.path);
     if (apps.length === 0) problems.push(`${folder.path} has no Application, so Argo CD would never sync it — add it to the platforms in charts/index.ts`);
     if (apps.length > 1) problems.push(`${folder.path} has ${apps.length} Applications (${apps.map((a) => a.name).join(', ')}); exactly one may own it`);
   }
 
   for (const app of plan.applications) {
     const project = plan.projects.find((p) => p.name === app.project);
-    const folder = app.source.type === 'folder' ? [...folders.values()].find((f) => app.source.type === 'folder' && f.path === app.source.path) : undefined;
-    if (app.source.type === 'folder' && !folder) {
+    const folder = [...folders.values()].find((f) => f.path === app.source.path);
+    if (!folder) {
       problems.push(`Application ${app.name} points at ${app.source.path}, which the render does not produce — render the folder or remove the Application`);
     }
     if (!project) {

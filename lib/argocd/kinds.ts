@@ -20,7 +20,7 @@ export const WAVES = {
   data: 0,
   /** Stateless workloads and their autoscalers. */
   services: 1,
-  /** Ingresses and load balancers. */
+  /** Ingresses and load balancers; admission webhooks and aggregated APIs, once the pods serving them run. */
   ingress: 2,
 } as const;
 
@@ -53,6 +53,10 @@ const KINDS: Readonly<Record<string, KindInfo>> = {
   'cert-manager.io/ClusterIssuer': clusterWide(WAVES.guardRails),
   'external-secrets.io/ClusterSecretStore': clusterWide(WAVES.guardRails),
   'karpenter.sh/NodePool': clusterWide(WAVES.guardRails),
+  // A webhook or an aggregated API registered before its pods are ready would fail every request it intercepts.
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': clusterWide(WAVES.ingress),
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': clusterWide(WAVES.ingress),
+  'apiregistration.k8s.io/APIService': clusterWide(WAVES.ingress),
 
   '/ResourceQuota': namespaced(WAVES.guardRails),
   '/LimitRange': namespaced(WAVES.guardRails),
@@ -73,6 +77,10 @@ const KINDS: Readonly<Record<string, KindInfo>> = {
   'monitoring.coreos.com/ServiceMonitor': namespaced(WAVES.config),
   'monitoring.coreos.com/PodMonitor': namespaced(WAVES.config),
   'monitoring.coreos.com/PrometheusRule': namespaced(WAVES.config),
+  'monitoring.coreos.com/Probe': namespaced(WAVES.config),
+  'monitoring.coreos.com/AlertmanagerConfig': namespaced(WAVES.config),
+  'monitoring.coreos.com/Prometheus': namespaced(WAVES.data),
+  'monitoring.coreos.com/Alertmanager': namespaced(WAVES.data),
 
   'apps/StatefulSet': namespaced(WAVES.data),
 

@@ -4,7 +4,7 @@ import type { PlatformDefinition } from '../platform';
 import type { KubeObject, RenderedFile } from '../render/kube-object';
 import { k8s } from '../k8s';
 import { checkAddonRequirements } from './addon-requirements';
-import { ADDONS, AddonDefinition } from './addons';
+import { ADDONS, AddonDefinition } from '../addons/catalog';
 import { argocdCmData } from './argocd-cm';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
 import { GitOpsApplication } from './gitops-application';

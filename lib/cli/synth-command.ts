@@ -100,6 +100,7 @@ export function runSynth(argv: readonly string[], options: SynthCommandOptions =
           `${s.argocdFileCount} Argo CD files in ${ms} ms (${written} written, ${unchanged} unchanged, ${removed} removed)`,
       );
       if (!s.docs) out('docs/platforms/ not updated: its diagrams show every environment; run `npm run synth` without --env to update them');
+      if (s.helmRendered.length > 0) out(`helm rendered ${s.helmRendered.length} add-on release(s) whose chart or values changed: ${s.helmRendered.join(', ')}`);
       if (s.policy.exemptions.length > 0) {
         out(`policy opt-outs (${s.policy.exemptions.length}):`);
         for (const x of s.policy.exemptions) out(`  - [${x.rule}] ${x.file}: ${x.object}: ${x.reason}`);

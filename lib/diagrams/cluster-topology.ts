@@ -1,4 +1,4 @@
-import { APP_WAVES } from '../argocd/addons';
+import { APP_WAVES } from '../argocd/app-waves';
 import type { GitOpsPlan } from '../argocd/gitops-plan';
 import { groupOf, SYNC_WAVE_ANNOTATION } from '../argocd/kinds';
 import type { RenderedFile } from '../render/kube-object';
@@ -44,9 +44,8 @@ export function clusterTopology(plan: GitOpsPlan, distFiles: readonly RenderedFi
         wave: a.wave,
         namespace: a.destinationNamespace,
         description: a.description,
-        source: a.source.type === 'folder'
-          ? { folder: a.source.path }
-          : { chart: a.source.addon.chart, version: a.source.addon.version, repoURL: a.source.addon.repoURL },
+        // Every Application syncs a rendered folder; add-ons too (their charts are rendered by synth).
+        source: { folder: a.source.path },
       }))
       .sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : 1)),
     objectWaves: [...waves]

@@ -11,6 +11,8 @@ import { platformTopology } from '../diagrams/platform-topology';
 import type { PlatformContext } from '../platform-context';
 import { checkPolicies, PolicyReport } from '../policy/gate';
 import { ConfigError } from '../errors';
+import { renderAddons } from '../addons/render';
+import { checkSingleOwners } from '../addons/ownership';
 import { byCodePoint } from '../validation';
 import { renderEnvironment } from './build';
 import type { RenderedFile } from './kube-object';
@@ -47,6 +49,10 @@ export interface EnvironmentOutput {
   readonly objectCount: number;
   /** What the diagrams draw, as plain data. */
   readonly topology: EnvironmentTopology;
+  /** Entries of addons/render-cache/<env>/ this render used (the rest are stale). */
+  readonly addonCache: ReadonlySet<string>;
+  /** Add-on releases Helm rendered because their chart or values changed. */
+  readonly helmRendered: readonly string[];
 }
 
 /** What `npm run synth` needs of a render: the output of every environment, merged. */
@@ -65,12 +71,16 @@ export interface RenderSummary {
   readonly fileCount: number;
   readonly objectCount: number;
   readonly argocdFileCount: number;
+  readonly addonCache: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly helmRendered: readonly string[];
 }
 
 /** Renders, serialises and checks one environment. */
 function renderOne(env: Environment, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
   const contexts: PlatformContext[] = [];
-  const files = renderEnvironment(env, platforms, undefined, (context) => contexts.push(context));
+  const addons = renderAddons(env);
+  const files = [...renderEnvironment(env, platforms, undefined, (context) => contexts.push(context)), ...addons.files];
+  checkSingleOwners(env.name, files);
   const { plan, files: argocdFiles } = renderArgoCdWithPlan(env, files, platforms);
   const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)]));
   return {
@@ -91,6 +101,8 @@ function renderOne(env: Environment, platforms: readonly PlatformDefinition[]): 
       )),
       cluster: clusterTopology(plan, files),
     },
+    addonCache: addons.cacheEntries,
+    helmRendered: addons.rendered.map((r) => `${env.name}/${r}`),
   };
 }
 
@@ -129,6 +141,8 @@ function summarise(outputs: readonly EnvironmentOutput[], everyEnvironment: bool
     fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
     objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
     argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
+    addonCache: new Map(outputs.map((o) => [o.name, o.addonCache])),
+    helmRendered: outputs.flatMap((o) => o.helmRendered),
   };
 }
 

@@ -1,4 +1,5 @@
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { RenderCache } from '../addons/render-cache';
 import { ConfigError } from '../errors';
 import { formatViolations } from '../policy/gate';
 import { withLock } from './lock';
@@ -66,6 +67,12 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
     const roots = [options.outDir, options.argocdDir, ...(options.docsDir ? [options.docsDir] : [])];
     for (const repaired of recoverInterruptedSwap(journal, roots, options.fs)) options.onRepair?.(repaired);
     const result = replaceFolders(folders, { journal, fs: options.fs, beforeRename: options.beforeRename });
+    // Only after the output is in place: a failed render keeps the cache entries it might still need. Only the
+    // repository's own cache (dist/ beside it), not one a render into another folder happened to read.
+    if (dirname(resolve(options.outDir)) === process.cwd()) {
+      const cache = new RenderCache();
+      for (const [env, entries] of summary.addonCache) cache.prune(env, entries);
+    }
     return { summary, ...result };
   }, { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
 }
