@@ -55,7 +55,10 @@ describe('data-store exporters', () => {
     expect(mongo.env.map((e: Any) => e.name)).toEqual(['MONGO_INITDB_ROOT_PASSWORD', 'MONGO_INITDB_ROOT_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_USER']);
     // A variable the exporter reads under the store's own name is passed through once, never defined twice.
     const redis = find(prod, 'StatefulSet', 'product-redis').spec.template.spec.containers.find((c: Any) => c.name === 'exporter');
-    expect(redis.env.map((e: Any) => e.name)).toEqual(['REDIS_PASSWORD', 'REDIS_ADDR']);
-    expect(redis.env[0].valueFrom.secretKeyRef).toEqual({ name: 'product-redis-credentials', key: 'REDIS_PASSWORD' });
+    // redis_exporter reads REDIS_PASSWORD; it is derived from the one credential the container holds, which
+    // Kubernetes expands only when it is defined earlier in the list.
+    expect(redis.env.map((e: Any) => e.name)).toEqual(['REDISCLI_AUTH', 'REDIS_ADDR', 'REDIS_PASSWORD']);
+    expect(redis.env[0].valueFrom.secretKeyRef).toEqual({ name: 'product-redis-credentials', key: 'REDISCLI_AUTH' });
+    expect(redis.env[2]).toEqual({ name: 'REDIS_PASSWORD', value: '$(REDISCLI_AUTH)' });
   });
 });

@@ -198,6 +198,10 @@ describe('facts on the parsed graphs', () => {
     expect(edge(g, 'app_sales_order', 'dir_sales_order')?.text).toBe('owns');
     expect(vertex(g, 'dir_sales_order')?.text).toBe('dist/prod/sales-order');
     expect(g.subgraphs.find((s) => s.id === 'wave_m2')!.nodes).toContain('app_ingress_nginx');
-    expect(vertex(g, 'app_karpenter')?.text).toMatch(/^karpenter<br>Helm karpenter \d+\.\d+\.\d+<br>namespace kube-system$/);
+    // Add-ons are rendered folders like everything else: the Application owns dist/<env>/<add-on>, its CRDs their own.
+    expect(vertex(g, 'app_karpenter')?.text).toBe('karpenter<br>project addons');
+    expect(edge(g, 'app_karpenter', 'dir_karpenter')?.text).toBe('owns');
+    expect(vertex(g, 'dir_karpenter_crds')?.text).toBe('dist/prod/karpenter-crds');
+    expect(g.subgraphs.find((s) => s.id === 'wave_m4')!.nodes).toContain('app_karpenter_crds');
   });
 });

@@ -246,7 +246,21 @@ describe('npm run check reports a mixed or stale output', () => {
   });
 
   test('the committed output is whole and current', () => {
-    expect(outputProblems(fresh, { outDir: join(ROOT, 'dist'), argocdDir: join(ROOT, 'argocd'), journal: join(ROOT, '.synth-journal.json') })).toEqual([]);
+    expect(outputProblems(fresh, { outDir: join(ROOT, 'dist'), argocdDir: join(ROOT, 'argocd'), docsDir: join(ROOT, 'docs'), journal: join(ROOT, '.synth-journal.json') })).toEqual([]);
+  });
+
+  test('a stale or removed diagram in docs/platforms/ is reported; hand-written docs are not', () => {
+    const docsDir = join(scratch, 'docs');
+    rmSync(docsDir, { recursive: true, force: true });
+    fs.cpSync(join(ROOT, 'docs'), docsDir, { recursive: true });
+    writeFileSync(join(docsDir, 'platforms/storefront.md'), 'old\n');
+    writeFileSync(join(docsDir, 'platforms/gone.md'), 'a platform that no longer exists\n');
+    rmSync(join(docsDir, 'platforms/toytrex.md'));
+    expect(outputProblems(fresh, { ...copy(), docsDir })).toEqual([
+      'docs/platforms/storefront.md differs from a fresh render',
+      'docs/platforms/toytrex.md is missing',
+      'docs/platforms/gone.md is not rendered any more',
+    ]);
   });
 
   test('dist/dev new but argocd/dev old, a missing file, a leftover and a journal are each reported', () => {

@@ -29,12 +29,12 @@ function main(): number {
     console.error(`check: the input does not render:\n${e.message}`);
     return 1;
   }
-  const problems = outputProblems(summary, { outDir, argocdDir: resolve('argocd'), journal: outputControlFiles(outDir).journal });
+  const problems = outputProblems(summary, { outDir, argocdDir: resolve('argocd'), docsDir: resolve('docs'), journal: outputControlFiles(outDir).journal });
   if (problems.length > 0) {
-    console.error(`check: dist/ and argocd/ are not a whole, current render (run npm run synth):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    console.error(`check: dist/, argocd/ and docs/platforms/ are not a whole, current render (run npm run synth):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     return 1;
   }
-  console.log(`check: dist/ and argocd/ are a whole, current render of ${summary.environments.join(', ')}`);
+  console.log(`check: dist/, argocd/ and docs/platforms/ are a whole, current render of ${summary.environments.join(', ')}`);
   return 0;
 }
 

@@ -5,12 +5,17 @@ import { listFiles, outputStateProblems } from './write';
 
 /**
  * What is wrong with the output on disk compared with a fresh render: an interrupted write (its journal,
- * leftovers), and every file of `dist/` or `argocd/` that is missing, differs or is no longer rendered — a
+ * leftovers), and every file of `dist/`, `argocd/` or `docs/platforms/` that is missing, differs or is no longer rendered — a
  * mixed state of two renders shows up here. Empty when the output is whole and current.
  */
-export function outputProblems(fresh: RenderSummary, folders: { readonly outDir: string; readonly argocdDir: string; readonly journal: string }): string[] {
-  const problems = outputStateProblems(folders.journal, [folders.outDir, folders.argocdDir]);
-  for (const [root, label, trees] of [[folders.outDir, 'dist', fresh.dist], [folders.argocdDir, 'argocd', fresh.argocd]] as const) {
+export function outputProblems(
+  fresh: RenderSummary,
+  folders: { readonly outDir: string; readonly argocdDir: string; readonly journal: string; readonly docsDir?: string },
+): string[] {
+  const problems = outputStateProblems(folders.journal, [folders.outDir, folders.argocdDir, ...(folders.docsDir ? [folders.docsDir] : [])]);
+  // docs/platforms/ (the diagrams) is compared only where the fresh render has it: a render of every environment.
+  const docs = folders.docsDir && fresh.docs ? [[folders.docsDir, 'docs', fresh.docs] as const] : [];
+  for (const [root, label, trees] of [[folders.outDir, 'dist', fresh.dist], [folders.argocdDir, 'argocd', fresh.argocd], ...docs] as const) {
     const committed = new Set(listFiles(root));
     for (const [env, files] of trees) {
       for (const [path, yaml] of files) {
@@ -27,7 +32,7 @@ export function outputProblems(fresh: RenderSummary, folders: { readonly outDir:
       }
     }
     for (const file of committed) {
-      if (fresh.environments.includes(file.split('/')[0])) problems.push(`${label}/${file} is not rendered any more`);
+      if (trees.has(file.split('/')[0])) problems.push(`${label}/${file} is not rendered any more`);
     }
   }
   return problems;
