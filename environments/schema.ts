@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ClusterFacts } from './cluster-facts';
+import type { Releases } from './releases';
 
 /**
  * What an environment may set. Everything that differs between dev, staging and prod is a field here;
@@ -37,7 +38,8 @@ export const autoscalingSchema = z
 export const serviceOverrideSchema = z.strictObject({
   replicas: z.number().int().min(1, 'must be ≥ 1'),
   resources: resourcesSchema,
-  image: imageOverrideSchema,
+  /** A service's version is release data, not an environment setting: one place records what runs where. */
+  image: z.never({ error: 'a service\'s image tag and digest live in releases/<env>.json: npm run release -- set (see docs/releases.md)' }),
   /** `false` turns the HPA off; an object replaces the chart's bounds. */
   autoscaling: z.union([z.literal(false), autoscalingSchema]),
   /** Replaces the hostnames the chart derives from the environment's domains. */
@@ -153,9 +155,11 @@ export type Quota = z.output<typeof quotaSchema>;
 export type Addons = z.output<typeof addonsSchema>;
 export type NodePoolSettings = z.output<typeof nodePoolSchema>;
 
-/** A validated environment with its cluster's facts. */
+/** A validated environment with its cluster's facts and what runs in it. */
 export interface Environment extends EnvironmentSettings {
   readonly cluster: ClusterFacts;
+  /** `releases/<env>.json`: the image tag and digest of every service. */
+  readonly releases: Releases;
 }
 
 /** Typed helper for `environments/<name>.ts`: the object is validated when loaded, not here. */

@@ -19,9 +19,10 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 /**
  * Checks an image against the environment's policy and returns the reference to render.
  * @param where names environment and service for the error message, e.g. `prod: order-service`
+ * @param unpinned what to say when neither tag nor digest is given @default that the image is not pinned
  */
-export function resolveImage(image: ImageReference, policy: ImagePolicy, where: string): string {
-  const fix = `set platforms.<platform>.services.<name>.image in environments/ or the image in the chart`;
+export function resolveImage(image: ImageReference, policy: ImagePolicy, where: string, unpinned?: string): string {
+  const fix = `a service's tag and digest live in releases/<env>.json (npm run release -- set), a data store's in platforms.<platform>.dataStores.<name>.image of environments/<env>.ts`;
   if (!image.repository || /[:@]/.test(image.repository.split('/').pop() ?? '')) {
     throw new ConfigError(`${where}: image.repository must be a repository without tag or digest, got '${image.repository}'`);
   }
@@ -29,7 +30,7 @@ export function resolveImage(image: ImageReference, policy: ImagePolicy, where: 
     throw new ConfigError(`${where}: image.digest must be sha256:<64 hex digits>, got '${image.digest}'`);
   }
   if (image.tag === undefined && image.digest === undefined) {
-    throw new ConfigError(`${where}: image ${image.repository} has neither a tag nor a digest; pin it (${fix})`);
+    throw new ConfigError(`${where}: ${unpinned ?? `image ${image.repository} has neither a tag nor a digest; pin it (${fix})`}`);
   }
   if (image.tag !== undefined && (image.tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(image.tag))) {
     throw new ConfigError(`${where}: image.tag '${image.tag}' is not allowed: use a version tag or a digest, never 'latest' (${fix})`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
+import { releaseFileName } from '../environments/releases';
 import type { Autoscaling, Resources } from '../environments/schema';
 import { ConfigError } from './errors';
 import { Exposure, ResolvedHost, resolveHosts } from './exposure';
@@ -41,7 +42,10 @@ export interface MicroserviceScaling {
 }
 
 export interface MicroserviceProps {
-  /** Image, pinned by tag or digest; environments may replace tag or digest. */
+  /**
+   * Image repository; tag and digest come from the environment's release (`releases/<env>.json`), which replaces
+   * any given here. @default tag and digest: the release's
+   */
   readonly image: ImageReference;
   /** `app.kubernetes.io/component`. @default 'backend' */
   readonly component?: string;
@@ -127,8 +131,12 @@ export class Microservice extends Construct {
       throw new ConfigError(`${where}: autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage`);
     }
     const resources = override.resources ?? props.resources;
-    const image = { ...props.image, ...(override.image ?? {}) };
-    const imageRef = resolveImage(image, env.imagePolicy, where);
+    // The release (releases/<env>.json) replaces the chart's tag and digest; the repository stays the chart's.
+    const release = context.release(name);
+    const image: ImageReference = release ? { repository: props.image.repository, tag: release.tag, digest: release.digest } : props.image;
+    const imageRef = resolveImage(image, env.imagePolicy, where,
+      `no release recorded: add "${context.platform}": { "${name}": { "tag": "…" } } to ${releaseFileName(env.name)} ` +
+        `(npm run release -- set --env ${env.name} --service ${context.platform}/${name} --tag <tag>)`);
     const exposure = props.exposure ?? { type: 'internal' };
     const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const port = props.port ?? 8080;

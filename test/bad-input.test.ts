@@ -8,9 +8,11 @@ import { snapshotTree, Workspace } from './helpers';
 describe('bad input fails the render and leaves dist/ untouched', () => {
   let ws: Workspace;
   let before: Map<string, string>;
+  let beforeArgoCd: Map<string, string>;
   beforeAll(() => {
     ws = new Workspace();
     before = snapshotTree(join(ws.dir, 'dist'));
+    beforeArgoCd = snapshotTree(join(ws.dir, 'argocd'));
   });
   afterAll(() => ws.remove());
 
@@ -23,15 +25,39 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
     },
     {
       name: "a 'latest' tag",
-      file: 'environments/dev.ts',
-      change: (s) => s.replace("'order-service': { replicas: 1,", "'order-service': { image: { tag: 'latest' }, replicas: 1,"),
-      expected: [/environment dev, service order-service/, /image\.tag 'latest' is not allowed/],
+      file: 'releases/dev.json',
+      change: (s) => s.replace('"order-service": {\n      "tag": "2.0.4"', '"order-service": {\n      "tag": "latest"'),
+      expected: [/environment dev: releases\/dev\.json is invalid/, /sales-order\.order-service\.tag: must name one build: 'latest' moves/],
     },
     {
-      name: 'a missing image tag and digest',
-      file: 'charts/sales-order/product-service.ts',
-      change: (s) => s.replace("'sales-order/product-service'), tag: '2.0.4' }", "'sales-order/product-service') }"),
-      expected: [/environment dev, service product-service/, /image .* has neither a tag nor a digest/],
+      name: 'a service without a release',
+      file: 'releases/dev.json',
+      change: (s) => s.replace('"product-service": {\n      "tag": "2.0.4"\n    },\n', ''),
+      expected: [/environment dev, service product-service/, /no release recorded: add "sales-order": \{ "product-service"/, /releases\/dev\.json/],
+    },
+    {
+      name: 'a release of a service that does not exist',
+      file: 'releases/staging.json',
+      change: (s) => s.replace('"storefront": {', '"storefront": {\n    "checkout": { "tag": "1.0.0" },'),
+      expected: [/environment staging: releases\/staging\.json: "storefront"\."checkout" is not a service of platform storefront \(services: web\)/],
+    },
+    {
+      name: 'a release of a platform that does not exist',
+      file: 'releases/staging.json',
+      change: (s) => s.replace('"storefront": {', '"billing": { "api": { "tag": "1.0.0" } },\n  "storefront": {'),
+      expected: [/environment staging: releases\/staging\.json: "billing" is not a platform \(platforms: sales-order, /],
+    },
+    {
+      name: 'an unknown field in a release',
+      file: 'releases/prod.json',
+      change: (s) => s.replace('"web": {\n      "tag": "3.2.1"', '"web": {\n      "tag": "3.2.1", "sha": "abc"'),
+      expected: [/environment prod: releases\/prod\.json is invalid/, /storefront\.web: Unrecognized key: "sha"/],
+    },
+    {
+      name: 'an image version in an environment file instead of the release file',
+      file: 'environments/dev.ts',
+      change: (s) => s.replace("'order-service': { replicas: 1,", "'order-service': { image: { tag: '2.0.5' }, replicas: 1,"),
+      expected: [/environments\/dev\.ts is invalid/, /platforms\.sales-order\.services\.order-service\.image: a service's image tag and digest live in releases\/<env>\.json/],
     },
     {
       name: 'an override for a service that does not exist',
@@ -71,8 +97,8 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
     },
     {
       name: 'a mutable tag in prod',
-      file: 'charts/sales-order/user-service.ts',
-      change: (s) => s.replace("tag: '2.0.4'", "tag: 'main-3f2a1c9'"),
+      file: 'releases/prod.json',
+      change: (s) => s.replace('"user-service": {\n      "tag": "2.0.4"', '"user-service": {\n      "tag": "main-3f2a1c9"'),
       expected: [/environment prod, service user-service/, /image\.tag 'main-3f2a1c9' is mutable/],
     },
   ];
@@ -84,6 +110,7 @@ describe('bad input fails the render and leaves dist/ untouched', () => {
       const result = ws.synth();
       expect(result.status).toBe(1);
       for (const pattern of expected) expect(result.stderr).toMatch(pattern);
+      expect(snapshotTree(join(ws.dir, 'argocd'))).toEqual(beforeArgoCd);
       expect(result.stderr).toMatch(/dist\/ (and argocd\/ )?left unchanged/);
       expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(before);
     } finally {

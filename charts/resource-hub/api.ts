@@ -27,7 +27,7 @@ export class ApiChart extends PlatformChart {
     const port = database instanceof ExternalDatabase ? database.port : Postgres.PORT;
 
     new Microservice(this, 'api', {
-      image: { repository: ecrRepository(this.env.cluster, 'resource-hub/api'), tag: '2.3.1' },
+      image: { repository: ecrRepository(this.env.cluster, 'resource-hub/api') },
       scaling: {
         replicas: 3,
         autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 },

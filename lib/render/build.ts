@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
+import { releaseFileName } from '../../environments/releases';
 import type { Environment } from '../../environments/schema';
 import { withSyncWaves } from '../argocd/kinds';
 import { KarpenterNodes } from '../argocd/karpenter-nodes';
@@ -72,6 +73,16 @@ export function buildEnvironment(
   for (const name of Object.keys(env.platforms)) {
     if (!known.has(name)) {
       throw new ConfigError(`environment ${env.name}: platforms.${name} is not a platform (platforms: ${[...known].join(', ')}) — see environments/${env.name}.ts`);
+    }
+  }
+  for (const name of Object.keys(env.releases)) {
+    if (!known.has(name)) {
+      throw new ConfigError(`environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is not a platform (platforms: ${[...known].join(', ')})`);
+    }
+    if (env.platforms[name]?.enabled === false) {
+      throw new ConfigError(
+        `environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is disabled in environments/${env.name}.ts, so nothing of it runs; remove its releases`,
+      );
     }
   }
   const built: BuiltChart[] = [];

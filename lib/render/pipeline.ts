@@ -1,4 +1,5 @@
 import { ENVIRONMENTS, loadEnvironment } from '../../environments';
+import type { Releases } from '../../environments/releases';
 import type { EnvironmentInput } from '../../environments/schema';
 import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
@@ -15,6 +16,8 @@ export interface RenderOptions {
   readonly environments?: readonly string[];
   readonly platforms?: readonly PlatformDefinition[];
   readonly environmentInputs?: readonly EnvironmentInput[];
+  /** Release data per environment instead of `releases/<env>.json` (checked before the file is written). */
+  readonly releases?: ReadonlyMap<string, Releases>;
 }
 
 /** A render with its objects, for tests and tools that inspect them. */
@@ -49,8 +52,12 @@ export interface RenderSummary {
 }
 
 /** Renders, serialises and checks one environment. */
-function renderOne(input: EnvironmentInput, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
-  const env = loadEnvironment(input);
+function renderOne(
+  input: EnvironmentInput,
+  platforms: readonly PlatformDefinition[],
+  releases?: Releases,
+): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
+  const env = loadEnvironment(input, undefined, { releases });
   const files = renderEnvironment(env, platforms);
   const argocdFiles = renderArgoCd(env, files, platforms);
   const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)]));
@@ -95,7 +102,7 @@ function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
 /** Loads, validates, renders and checks everything, in this thread; writes nothing. Throws ConfigError on bad input. */
 export function renderAll(options: RenderOptions = {}): RenderResult {
   const platforms = options.platforms ?? PLATFORMS;
-  const outputs = selectInputs(options).map((input) => renderOne(input, platforms));
+  const outputs = selectInputs(options).map((input) => renderOne(input, platforms, options.releases?.get(input.name)));
   return {
     ...summarise(outputs),
     files: outputs.flatMap((o) => o.files),
@@ -110,7 +117,7 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
 export function renderForWrite(options: RenderOptions = {}): RenderSummary {
   const platforms = options.platforms ?? PLATFORMS;
   return summarise(selectInputs(options).map((input) => {
-    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(input, platforms);
+    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(input, platforms, options.releases?.get(input.name));
     return output;
   }));
 }

@@ -30,6 +30,11 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
         'Fix the chart, or opt the object out of one rule with an annotation that gives the reason (see README, "Policy gate").',
     );
   }
+  return { summary, ...writeRendered(summary, options) };
+}
+
+/** Swaps a checked render into `dist/` and `argocd/`, environment by environment. */
+export function writeRendered(summary: RenderSummary, options: Pick<SynthesizeOptions, 'outDir' | 'argocdDir'>): Omit<SynthesizeResult, 'summary'> {
   removeStaleStaging(options.outDir);
   removeStaleStaging(options.argocdDir);
   let written = 0;
@@ -43,5 +48,5 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
       removed += r.removed;
     }
   }
-  return { summary, written, unchanged, removed };
+  return { written, unchanged, removed };
 }
