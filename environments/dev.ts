@@ -14,7 +14,7 @@ export default defineEnvironment({
   secretPathPrefix: 'dev/',
   secretRefreshInterval: '15m',
   namespaceQuota: {
-    requestsCpu: '8', requestsMemory: '16Gi', limitsCpu: '16', limitsMemory: '32Gi',
+    requestsCpu: '8', requestsMemory: '16Gi', limitsMemory: '32Gi',
     pods: 60, persistentVolumeClaims: 10, requestsStorage: '100Gi',
   },
   platforms: {

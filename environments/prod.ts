@@ -12,7 +12,7 @@ export default defineEnvironment({
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'release' },
   secretPathPrefix: 'prod/',
   namespaceQuota: {
-    requestsCpu: '32', requestsMemory: '64Gi', limitsCpu: '64', limitsMemory: '128Gi',
+    requestsCpu: '32', requestsMemory: '64Gi', limitsMemory: '128Gi',
     pods: 200, persistentVolumeClaims: 30, requestsStorage: '1Ti',
   },
   platforms: {

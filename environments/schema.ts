@@ -67,7 +67,11 @@ export const dataStoreOverrideSchema = z.strictObject({
 export const quotaSchema = z.strictObject({
   requestsCpu: cpu,
   requestsMemory: memory,
-  limitsCpu: cpu,
+  /**
+   * Not accepted: a quota on `limits.cpu` makes every pod declare a CPU limit, and containers here run without
+   * one on purpose. The quota bounds CPU by `requestsCpu`.
+   */
+  limitsCpu: z.never({ error: 'remove limitsCpu: containers run without CPU limits by design, so the quota bounds requestsCpu only (see docs/runtime.md)' }).optional(),
   limitsMemory: memory,
   pods: z.number().int().min(1),
   persistentVolumeClaims: z.number().int().min(0),

@@ -9,7 +9,7 @@ export default defineEnvironment({
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
   secretPathPrefix: 'staging/',
   namespaceQuota: {
-    requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '32', limitsMemory: '64Gi',
+    requestsCpu: '16', requestsMemory: '32Gi', limitsMemory: '64Gi',
     pods: 100, persistentVolumeClaims: 20, requestsStorage: '300Gi',
   },
   platforms: {

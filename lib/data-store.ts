@@ -12,6 +12,7 @@ import type { ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+import { DO_NOT_DISRUPT } from './disruption';
 import { podSpreadConstraints } from './topology';
 
 /** What a concrete data store (MySQL, MongoDB, Redis, PostgreSQL) tells the base construct. */
@@ -171,7 +172,8 @@ export class DataStore extends Construct {
         selector: { matchLabels: selector },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: {
-          metadata: { labels },
+          // A single member on one zonal volume: a Karpenter consolidation would take the store down.
+          metadata: { labels, ...(replicas === 1 ? { annotations: DO_NOT_DISRUPT } : {}) },
           spec: {
             serviceAccountName: name,
             automountServiceAccountToken: false,

@@ -17,6 +17,7 @@ import { writableVolumes } from './writable-volumes';
 import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
+import { DO_NOT_DISRUPT } from './disruption';
 import { podSpreadConstraints } from './topology';
 
 /** Credentials from AWS, injected as environment variables. */
@@ -214,8 +215,14 @@ export class Microservice extends Construct {
         template: {
           metadata: {
             labels,
-            ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files')
-              ? { annotations: { 'checksum/config': checksum.digest('hex') } }
+            ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files') || props.scaling.fixed
+              ? {
+                annotations: {
+                  ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files') ? { 'checksum/config': checksum.digest('hex') } : {}),
+                  // State in memory: a consolidation would lose it, so Karpenter must not move the pod voluntarily.
+                  ...(props.scaling.fixed ? DO_NOT_DISRUPT : {}),
+                },
+              }
               : {}),
           },
           spec: {

@@ -16,6 +16,9 @@ export const SECRETS_LABEL = 'platform-manifests/external-secrets';
 /**
  * A platform's namespace: Pod Security admission enforcing `restricted` (and warning and auditing at the same
  * level), a ResourceQuota from the environment and a LimitRange that gives a forgotten container defaults.
+ * Neither limits CPU: containers run without CPU limits by design (CFS throttling stalls JVMs and proxies
+ * far below their request), so the quota bounds `requests.cpu` and the memory, and the LimitRange defaults
+ * only a CPU request and a memory limit.
  */
 export class PlatformNamespace extends Construct {
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
@@ -43,7 +46,6 @@ export class PlatformNamespace extends Construct {
         hard: {
           'requests.cpu': k8s.Quantity.fromString(q.requestsCpu),
           'requests.memory': k8s.Quantity.fromString(q.requestsMemory),
-          'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
           'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
           pods: k8s.Quantity.fromNumber(q.pods),
           persistentvolumeclaims: k8s.Quantity.fromNumber(q.persistentVolumeClaims),
@@ -58,7 +60,8 @@ export class PlatformNamespace extends Construct {
           {
             type: 'Container',
             defaultRequest: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
-            default: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('256Mi') },
+            // Memory only: a default CPU limit would cap every container that leaves it out on purpose.
+            default: { memory: k8s.Quantity.fromString('256Mi') },
             max: { memory: k8s.Quantity.fromString(q.limitsMemory) },
           },
         ],

@@ -2,27 +2,39 @@
 # kubeconform -strict over everything rendered (dist/ and argocd/, or the paths given), against every
 # Kubernetes version we support, with CRD schemas. Unknown kinds are errors, never skipped.
 #
-# Schemas: by default the public locations (kubeconform's own Kubernetes schemas and the datreeio
-# CRDs-catalog). Offline, set KUBECONFORM_SCHEMAS to a mirror with the layout of shared/schemas:
-#   KUBECONFORM_SCHEMAS=../shared/schemas npm run validate
+# Schemas: the ones pinned in schemas/ (written by `npm run schemas`), with no network and no setup. The
+# Kubernetes versions are the folders of schemas/kubernetes/. To validate against other schemas instead:
+#   KUBECONFORM_SCHEMAS=<dir>       a mirror with the layout of ../shared/schemas
+#   KUBECONFORM_SCHEMAS=upstream    the public locations (kubeconform's Kubernetes schemas on GitHub and the
+#                                   datreeio CRDs-catalog): needs the internet, and they are not pinned
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kubeconform=$(scripts/ensure-kubeconform.sh)
-versions=(${KUBERNETES_VERSIONS:-1.27.0 1.35.0})
-if [[ -n "${KUBECONFORM_SCHEMAS:-}" ]]; then
-  mirror=$(cd "$KUBECONFORM_SCHEMAS" && pwd)
-  locations=(
-    -schema-location "$mirror/kubernetes/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json"
-    -schema-location "$mirror/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
-  )
+schemas="${KUBECONFORM_SCHEMAS:-schemas}"
+if [[ -n "${KUBERNETES_VERSIONS:-}" ]]; then
+  versions=($KUBERNETES_VERSIONS)
 else
+  versions=()
+  for d in schemas/kubernetes/v*-standalone-strict; do [[ -d $d ]] && { d=${d#schemas/kubernetes/v}; versions+=("${d%-standalone-strict}"); }; done
+fi
+if [[ ${#versions[@]} -eq 0 ]]; then
+  echo "validate: no Kubernetes versions in schemas/kubernetes/ — run 'npm run schemas'" >&2
+  exit 1
+fi
+if [[ "$schemas" == upstream ]]; then
   locations=(
     -schema-location default
     -schema-location 'https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'
   )
+else
+  dir=$(cd "$schemas" && pwd)
+  locations=(
+    -schema-location "$dir/kubernetes/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json"
+    -schema-location "$dir/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+  )
 fi
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=(); for d in dist argocd; do [[ -d $d ]] && targets+=("$d"); done; fi
-# Both Kubernetes versions run at once (kubeconform is mostly waiting on schema files); outputs are
+# kubeconform takes one Kubernetes version per run: the versions run at the same time, and their outputs are
 # printed in order afterwards.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,7 +47,10 @@ done
 status=0
 for i in "${!versions[@]}"; do
   wait "${pids[$i]}" || status=1
-  echo "kubeconform: Kubernetes ${versions[$i]} ${KUBECONFORM_SCHEMAS:+(schemas from $KUBECONFORM_SCHEMAS)}"
+  echo "kubeconform: Kubernetes ${versions[$i]} (schemas: $schemas)"
   cat "$work/${versions[$i]}.out"
 done
+if [[ $status -ne 0 && "$schemas" == schemas ]] && grep -q 'could not find schema' "$work"/*.out; then
+  echo "validate: a kind has no pinned schema — if it is meant to be rendered, run 'npm run schemas' and commit schemas/ (docs/validation.md)" >&2
+fi
 exit $status

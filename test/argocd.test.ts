@@ -4,8 +4,10 @@ import { parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
 import { ADDONS, APP_WAVES } from '../lib/argocd/addons';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
-import { SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
+import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
+import { argocdCmData } from '../lib/argocd/argocd-cm';
 import { renderArgoCd } from '../lib/argocd/render';
+import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
 import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../lib/network-policies';
 import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '../lib/cluster-secret-stores';
@@ -86,7 +88,8 @@ describe('platform Applications and projects', () => {
     expect(a.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'sales-order' });
     expect(a.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
     expect(a.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
-    expect(a.spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
+    // A negative limit retries forever; 5 retries gave up after ~5 minutes and left prod (tracks `release`) broken.
+    expect(a.spec.syncPolicy.retry).toEqual({ limit: -1, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
     expect(app('prod', 'sales-order').spec.source.targetRevision).toBe('release');
   });
 
@@ -108,7 +111,14 @@ describe('platform Applications and projects', () => {
     ]);
   });
 
-  test('a project admits this repository, this cluster, the platform\'s namespace and exactly the kinds its folder has', () => {
+  test('a folder source carries no directory block: Argo CD strips the default recurse: false, and the root would re-apply forever', () => {
+    for (const env of result.environments) {
+      for (const a of applications(env).filter((x) => x.spec.source.path)) expect(a.spec.source).not.toHaveProperty('directory');
+      expect(app(env, 'root').spec.source.directory).toEqual({ recurse: true });
+    }
+  });
+
+  test('a project admits this repository, this cluster, the platform\'s namespace and every kind the model can render', () => {
     const p = project('prod', 'sales-order');
     expect(p.spec.sourceRepos).toEqual(['https://github.com/acme/platform-manifests.git']);
     expect(p.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'sales-order' }]);
@@ -116,6 +126,9 @@ describe('platform Applications and projects', () => {
     const kinds = p.spec.namespaceResourceWhitelist.map((k: Any) => `${k.group}/${k.kind}`);
     expect(kinds).toEqual(expect.arrayContaining(['apps/StatefulSet', 'apps/Deployment', 'external-secrets.io/ExternalSecret', 'networking.k8s.io/Ingress']));
     expect(kinds).not.toContain('rbac.authorization.k8s.io/ClusterRole');
+    // Kinds the folder does not hold today stay admitted, so their last live object is pruned, not orphaned.
+    expect(kinds).toEqual(expect.arrayContaining(['autoscaling/HorizontalPodAutoscaler', 'batch/CronJob', 'policy/PodDisruptionBudget']));
+    expect(kinds).toEqual(knownKinds('namespaced').map((k) => `${k.group}/${k.kind}`));
   });
 
   test('the cluster project admits the cluster-scoped kinds of dist/<env>/cluster and no namespaced kind', () => {
@@ -247,6 +260,33 @@ describe('cluster add-ons', () => {
     expect(names).not.toContain('karpenter');
     expect(names).not.toContain('fluent-bit');
     expect(names).toContain('ingress-nginx');
+  });
+
+  test('an add-on turned off that rendered objects need is refused, naming the switch and the objects', () => {
+    const change = (e: Any) => { e.addons = { kubePrometheusStack: false, externalSecrets: false }; };
+    const env = loaded('dev', change);
+    const files = render('dev', change);
+    expect(() => renderArgoCd(env, files, PLATFORMS)).toThrow(
+      /environments\/dev\.ts: add-ons turned off[^]*addons\.kubePrometheusStack is false, but \d+ rendered object\(s\) need it — set addons\.kubePrometheusStack: true[^]*dist\/dev\/[a-z-]+\/[a-z-]+\.yaml: (ServiceMonitor|PrometheusRule) [a-z-]+\/[a-z-]+ \(its CRD comes with kube-prometheus-stack\)/,
+    );
+    expect(() => renderArgoCd(env, files, PLATFORMS)).toThrow(/addons\.externalSecrets is false[^]*ClusterSecretStore/);
+  });
+
+  test('argocd/<env>/argocd-cm.yaml carries the Application health check and annotation tracking from argocdCmData()', () => {
+    for (const env of result.environments) {
+      const cm = argo(env).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm');
+      expect(cm.metadata).toMatchObject({ namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } });
+      expect(cm.data).toEqual(argocdCmData());
+      expect(cm.data['application.resourceTrackingMethod']).toBe('annotation');
+      expect(cm.data['resource.customizations.health.argoproj.io_Application']).toMatch(/op\.phase ~= "Succeeded"/);
+    }
+  });
+
+  test('one Argo CD version: tools/argocd/go.mod builds the ARGOCD_VERSION the clusters install', () => {
+    const mod = readFileSync(join(ROOT, 'tools/argocd/go.mod'), 'utf8');
+    expect(mod).toMatch(new RegExp(`^\\tgithub\\.com/argoproj/argo-cd/v3 ${ARGOCD_VERSION.replace(/\./g, '\\.')}$`, 'm'));
+    expect(mod).toMatch(new RegExp(`^\\tgithub\\.com/argoproj/argo-cd/gitops-engine/v3 ${ARGOCD_VERSION.replace(/\./g, '\\.')}( |$)`, 'm'));
+    expect(ARGOCD_CHART.imageValues.global.image.tag).toBe(ARGOCD_VERSION);
   });
 
   test('the NodePool and EC2NodeClass use the cluster\'s node role, discovery tag, zones and a pinned AMI', () => {

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { ROOT } from './helpers';
 
 /**
- * kubeconform -strict over dist/ and argocd/ on Kubernetes 1.27.0 and 1.35.0 with CRD schemas. Offline
- * machines point KUBECONFORM_SCHEMAS at a mirror (CI: ../shared/schemas); elsewhere the public locations
- * are used.
+ * kubeconform -strict over dist/ and argocd/ on Kubernetes 1.27.0 and 1.35.0 with the schemas pinned in
+ * schemas/: no variable, no network.
  */
 function validate(...paths: string[]) {
-  return spawnSync('bash', ['scripts/validate.sh', ...paths], { cwd: ROOT, encoding: 'utf8' });
+  const env = { ...process.env };
+  delete env.KUBECONFORM_SCHEMAS;
+  delete env.KUBERNETES_VERSIONS;
+  return spawnSync('bash', ['scripts/validate.sh', ...paths], { cwd: ROOT, encoding: 'utf8', env });
 }
 
 describe('kubeconform', () => {
@@ -18,22 +20,26 @@ describe('kubeconform', () => {
     const r = validate();
     expect(r.stderr).not.toMatch(/could not find schema|not installed/);
     const summaries = r.stdout.split('\n').filter((l) => l.startsWith('Summary:'));
+    expect(r.stdout).toMatch(/Kubernetes 1\.27\.0 \(schemas: schemas\)[\s\S]*Kubernetes 1\.35\.0 \(schemas: schemas\)/);
     expect(summaries).toHaveLength(2);
     for (const line of summaries) expect(line).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
     expect(r.status).toBe(0);
   });
 
-  test('the check can fail: an unknown field and an unknown kind are reported', () => {
+  test('the check can fail: an unknown field, an unknown field in a custom resource and an unknown kind are reported', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubeconform-'));
     try {
       writeFileSync(join(dir, 'bad.yaml'), [
         'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: 80}], selectorr: {a: b}}',
+        'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: z}\nspec: {secretStoreRef: {name: s, kind: ClusterSecretStore}, refreshIntervall: 1h}',
         'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: y}',
       ].join('\n---\n'));
       const r = validate(dir);
       expect(r.status).not.toBe(0);
       expect(r.stdout).toMatch(/selectorr/);
+      expect(r.stdout).toMatch(/refreshIntervall/);
       expect(r.stdout).toMatch(/could not find schema for Widget/);
+      expect(r.stderr).toMatch(/run 'npm run schemas'/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -25,7 +25,9 @@ export class GitOpsApplication extends Construct {
     super(scope, id);
     const { plan } = props;
     const source: ApplicationSpecSource = plan.source.type === 'folder'
-      ? { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path, directory: { recurse: false } }
+      // No `directory` block: its only setting here would be the default (recurse: false), and Argo CD strips
+      // default values from the spec, so the root app would see its child differ from Git and re-apply it forever.
+      ? { repoUrl: props.repoURL, targetRevision: props.targetRevision, path: plan.source.path }
       : {
         repoUrl: plan.source.addon.repoURL,
         chart: plan.source.addon.chart,

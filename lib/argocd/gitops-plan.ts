@@ -4,7 +4,7 @@ import type { PlatformDefinition } from '../platform';
 import { CLUSTER_FOLDER } from '../render/build';
 import type { KubeObject, RenderedFile } from '../render/kube-object';
 import { ADDONS, AddonDefinition, APP_WAVES, enabledAddons, IgnoredDifference } from './addons';
-import { groupOf, isClusterScoped } from './kinds';
+import { groupOf, isClusterScoped, knownKinds } from './kinds';
 
 /** Where the committed manifests live in the repository Argo CD reads. */
 export const DIST_ROOT = 'dist';
@@ -81,6 +81,18 @@ export const ADDON_CLUSTER_KINDS: readonly GroupKind[] = [
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
 ];
 
+/**
+ * Cluster-scoped kinds the folder of each kind may hold, beyond what it holds today. A project must keep
+ * admitting a kind after its last object left the folder: Argo CD ignores live objects of kinds the project
+ * denies, so the old object would be neither shown nor pruned (a live HPA would keep scaling).
+ */
+const PLATFORM_CLUSTER_KINDS: readonly GroupKind[] = [{ group: '', kind: 'Namespace' }];
+const CLUSTER_FOLDER_KINDS: readonly GroupKind[] = [
+  { group: 'external-secrets.io', kind: 'ClusterSecretStore' },
+  { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass' },
+  { group: 'karpenter.sh', kind: 'NodePool' },
+];
+
 const byGroupKind = (a: GroupKind, b: GroupKind) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1);
 const uniqueKinds = (kinds: GroupKind[]): GroupKind[] =>
   [...new Map(kinds.map((k) => [`${k.group}/${k.kind}`, k])).values()].sort(byGroupKind);
@@ -152,20 +164,21 @@ export function planGitOps(env: Environment, files: readonly RenderedFile[], pla
   const projects: ProjectPlan[] = [];
   const applications: ApplicationPlan[] = [];
 
-  const folderProject = (summary: FolderSummary, name: string, description: string, destination: string): ProjectPlan => ({
+  // Every namespaced kind the model can render (KINDS), not only today's: see PLATFORM_CLUSTER_KINDS.
+  const folderProject = (summary: FolderSummary, name: string, description: string, destination: string, clusterKinds: readonly GroupKind[], namespaced: boolean): ProjectPlan => ({
     name,
     description,
     sourceRepos: [repo],
     destinationNamespaces: sorted([...summary.namespaces, destination]),
-    clusterKinds: summary.clusterKinds,
-    namespacedKinds: summary.namespacedKinds,
+    clusterKinds: uniqueKinds([...summary.clusterKinds, ...clusterKinds]),
+    namespacedKinds: namespaced ? uniqueKinds([...summary.namespacedKinds, ...knownKinds('namespaced')]) : summary.namespacedKinds,
   });
 
   const cluster = folders.get(CLUSTER_FOLDER);
   if (cluster) {
     // Cluster-scoped objects only, so far; every namespaced one would carry its own namespace.
     const destination = cluster.namespaces.length === 1 ? cluster.namespaces[0] : 'default';
-    projects.push(folderProject(cluster, CLUSTER_FOLDER, `Cluster-wide objects of ${env.name} (${cluster.path})`, destination));
+    projects.push(folderProject(cluster, CLUSTER_FOLDER, `Cluster-wide objects of ${env.name} (${cluster.path})`, destination, CLUSTER_FOLDER_KINDS, false));
     applications.push({
       name: CLUSTER_FOLDER,
       project: CLUSTER_FOLDER,
@@ -182,7 +195,7 @@ export function planGitOps(env: Environment, files: readonly RenderedFile[], pla
   for (const platform of platforms) {
     const summary = folders.get(platform.name);
     if (!summary) continue; // turned off in this environment
-    projects.push(folderProject(summary, platform.name, platform.description, platform.name));
+    projects.push(folderProject(summary, platform.name, platform.description, platform.name, PLATFORM_CLUSTER_KINDS, true));
     applications.push({
       name: platform.name,
       project: platform.name,

@@ -86,6 +86,14 @@ const KINDS: Readonly<Record<string, KindInfo>> = {
   'elbv2.k8s.aws/TargetGroupBinding': namespaced(WAVES.ingress),
 };
 
+/** Every kind of KINDS of the given scope, as group and kind, sorted. */
+export function knownKinds(scope: 'cluster' | 'namespaced'): { group: string; kind: string }[] {
+  return Object.entries(KINDS)
+    .filter(([, info]) => info.cluster === (scope === 'cluster'))
+    .map(([key]) => ({ group: key.slice(0, key.indexOf('/')), kind: key.slice(key.indexOf('/') + 1) }))
+    .sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1));
+}
+
 /** `apps/v1` → `apps`, `v1` → `` (the core group). */
 export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';

@@ -2,7 +2,10 @@ import { App, Chart } from 'cdk8s';
 import type { Environment } from '../../environments/schema';
 import type { PlatformDefinition } from '../platform';
 import type { KubeObject, RenderedFile } from '../render/kube-object';
+import { k8s } from '../k8s';
+import { checkAddonRequirements } from './addon-requirements';
 import { ADDONS, AddonDefinition } from './addons';
+import { argocdCmData } from './argocd-cm';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
 import { GitOpsApplication } from './gitops-application';
 import { GitOpsProject } from './gitops-project';
@@ -10,11 +13,12 @@ import { RootApplication } from './root-application';
 
 /**
  * Renders `argocd/<env>/` from the environment and its rendered `dist/<env>/` files: plan, check, synthesise.
- * Paths are relative to `argocd/`: `<env>/root.yaml`, `<env>/apps/projects/<name>.yaml`,
+ * Paths are relative to `argocd/`: `<env>/root.yaml`, `<env>/argocd-cm.yaml`, `<env>/apps/projects/<name>.yaml`,
  * `<env>/apps/addons/<name>.yaml`, `<env>/apps/cluster.yaml`, `<env>/apps/platforms/<name>.yaml`.
  * Pure: writes nothing; throws ConfigError when the model is broken.
  */
 export function renderArgoCd(env: Environment, distFiles: readonly RenderedFile[], platforms: readonly PlatformDefinition[], addons: readonly AddonDefinition[] = ADDONS): RenderedFile[] {
+  checkAddonRequirements(env, distFiles.filter((f) => f.path.startsWith(`${env.name}/`)));
   const plan = planGitOps(env, distFiles, platforms, addons);
   checkGitOpsPlan(plan, summarizeFolders(env.name, distFiles));
   return synthGitOps(plan);
@@ -32,6 +36,15 @@ export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
   };
 
   file('root.yaml', (c) => new RootApplication(c, 'root', { ...common, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision }));
+  // What Argo CD itself must be configured with (argocd-cm.ts); not synced by the root app, which needs it first.
+  file('argocd-cm.yaml', (c) => new k8s.KubeConfigMap(c, 'argocd-cm', {
+    metadata: {
+      name: 'argocd-cm',
+      namespace: env.gitops.argocdNamespace,
+      labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' },
+    },
+    data: argocdCmData(),
+  }));
   for (const project of plan.projects) {
     file(`apps/projects/${project.name}.yaml`, (c) => new GitOpsProject(c, project.name, { ...common, plan: project }));
   }

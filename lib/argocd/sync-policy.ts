@@ -12,14 +12,16 @@ export interface SyncPolicyOptions {
   readonly createNamespace?: boolean;
   /** Leave ignored fields alone on sync too, not only in the diff. @default false */
   readonly respectIgnoreDifferences?: boolean;
-  /** Attempts of a failed sync. @default 5 */
+  /** Retries of a failed sync; negative retries forever. @default -1 */
   readonly retryLimit?: number;
 }
 
 /**
  * How every Application syncs: automatically, deleting what left Git (prune, after everything else is
  * healthy) and undoing changes made in the cluster (selfHeal); server-side apply, so large CRDs fit and
- * fields owned by controllers stay theirs; failed syncs retried with exponential backoff (10s, 20s, ... 5m).
+ * fields owned by controllers stay theirs; failed syncs retried with exponential backoff (10s, 20s, ... then
+ * every 5m) without a limit: a limited retry gives up after about 5 minutes, and a branch that rarely moves
+ * (prod tracks `release`) would then stay broken until the next commit or a person clicks sync.
  */
 export function syncPolicy(options: SyncPolicyOptions = {}): ApplicationSpecSyncPolicy {
   return {
@@ -30,6 +32,6 @@ export function syncPolicy(options: SyncPolicyOptions = {}): ApplicationSpecSync
       ...(options.respectIgnoreDifferences ? ['RespectIgnoreDifferences=true'] : []),
       'ServerSideApply=true',
     ],
-    retry: { limit: options.retryLimit ?? 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+    retry: { limit: options.retryLimit ?? -1, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
   };
 }

@@ -178,6 +178,38 @@ export const disruptionBudget: PolicyRule = {
   },
 };
 
+export const noCpuLimitDefaults: PolicyRule = {
+  id: 'no-cpu-limit-defaults',
+  description: 'no namespace caps CPU behind a container\'s back: no LimitRange default or max CPU limit, no quota on limits.cpu',
+  check: (input) =>
+    input.objects.flatMap(({ file, object }) => {
+      const o = object as Any;
+      if (object.kind === 'LimitRange') {
+        return (o.spec?.limits ?? []).flatMap((l: Any) => ['default', 'max', 'maxLimitRequestRatio']
+          .filter((field) => l[field]?.cpu !== undefined)
+          .map((field) => ({ file, object, message: `limits of type ${l.type} set ${field}.cpu (${l[field].cpu}): every container without a CPU limit of its own would get one` })));
+      }
+      if (object.kind === 'ResourceQuota' && o.spec?.hard?.['limits.cpu'] !== undefined) {
+        return [{ file, object, message: `hard limits.cpu (${o.spec.hard['limits.cpu']}) forces a CPU limit on every pod; bound requests.cpu instead` }];
+      }
+      return [];
+    }),
+};
+
+export const singletonDoNotDisrupt: PolicyRule = {
+  id: 'singleton-do-not-disrupt',
+  description: 'a single-member StatefulSet, or a Deployment recreated rather than surged (state in memory), carries karpenter.sh/do-not-disrupt',
+  check: (input) =>
+    workloads(input)
+      .filter(({ object }) => (object.kind === 'StatefulSet' && ((object as Any).spec.replicas ?? 1) === 1)
+        || (object.kind === 'Deployment' && (object as Any).spec.strategy?.type === 'Recreate'))
+      .filter(({ object }) => (object as Any).spec.template?.metadata?.annotations?.['karpenter.sh/do-not-disrupt'] !== 'true')
+      .map(({ file, object }) => ({
+        file, object,
+        message: `${object.kind === 'StatefulSet' ? 'runs a single member' : 'is recreated on update (its state cannot be surged)'} but its pods lack the annotation karpenter.sh/do-not-disrupt: "true", so Karpenter may consolidate it away`,
+      })),
+};
+
 const SEMVER = /^v?\d+\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/;
 
 export const pinnedImages: PolicyRule = {
@@ -282,7 +314,9 @@ export const RULES: readonly PolicyRule[] = [
   restrictedSecurityContext,
   probes,
   resources,
+  noCpuLimitDefaults,
   disruptionBudget,
+  singletonDoNotDisrupt,
   pinnedImages,
   noSecretData,
   networkPolicyCoverage,
