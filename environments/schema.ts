@@ -110,6 +110,18 @@ export const nodePoolSchema = z.strictObject({
   amiAlias: z.string().regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must be a pinned alias such as al2023@v20260501').default('al2023@v20260501'),
 });
 
+const slackChannel = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'must be a Slack channel name without #, e.g. sales-order-prod');
+
+/** Where Argo CD reports failed syncs and degraded applications (lib/argocd/notifications.ts). */
+export const notificationsSchema = z.strictObject({
+  /** Channel of the platform team: the cluster's, the add-ons' and the root Application's. @default platform-<env> */
+  defaultChannel: slackChannel.optional(),
+  /** Channel per platform, its team's. @default <platform>-<env> */
+  channels: z.record(z.string(), slackChannel).default({}),
+  /** Argo CD's address, for the links in messages. @default https://argocd.<private domain of the cluster facts> */
+  argocdUrl: z.url({ protocol: /^https$/ }).optional(),
+});
+
 export const environmentSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lower-case name'),
   /** `terraform output -json` of the cluster, relative to `environments/`. */
@@ -135,6 +147,8 @@ export const environmentSchema = z.strictObject({
     destinationServer: z.url({ protocol: /^https$/ }).default('https://kubernetes.default.svc'),
   }),
   addons: addonsSchema.default(addonsSchema.parse({})),
+  /** Argo CD notifications: who hears of a failed sync or a degraded application. @default channels by convention */
+  notifications: notificationsSchema.default(notificationsSchema.parse({})),
   /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
   nodePool: nodePoolSchema.default(nodePoolSchema.parse({})),
   /** Refresh interval of every ExternalSecret unless a secret sets its own. */

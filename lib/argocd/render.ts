@@ -9,6 +9,7 @@ import { argocdCmData } from './argocd-cm';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
 import { GitOpsApplication } from './gitops-application';
 import { GitOpsProject } from './gitops-project';
+import { NOTIFICATIONS_CONFIGMAP, checkNotificationRouting, notificationsData, notificationSubscriptions } from './notifications';
 import { RootApplication } from './root-application';
 
 /**
@@ -21,6 +22,7 @@ export function renderArgoCd(env: Environment, distFiles: readonly RenderedFile[
   checkAddonRequirements(env, distFiles.filter((f) => f.path.startsWith(`${env.name}/`)));
   const plan = planGitOps(env, distFiles, platforms, addons);
   checkGitOpsPlan(plan, summarizeFolders(env.name, distFiles));
+  checkNotificationRouting(env, plan.applications.flatMap((a) => (a.platform ? [a.platform] : [])));
   return synthGitOps(plan);
 }
 
@@ -35,7 +37,18 @@ export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
     files.push({ path: `${env.name}/${path}`, objects: chart.toJson() as KubeObject[] });
   };
 
-  file('root.yaml', (c) => new RootApplication(c, 'root', { ...common, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision }));
+  file('root.yaml', (c) => new RootApplication(c, 'root', {
+    ...common, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision, annotations: notificationSubscriptions(env),
+  }));
+  // Argo CD's notification triggers and templates (notifications.ts); installed with Argo CD like argocd-cm.
+  file(`${NOTIFICATIONS_CONFIGMAP}.yaml`, (c) => new k8s.KubeConfigMap(c, NOTIFICATIONS_CONFIGMAP, {
+    metadata: {
+      name: NOTIFICATIONS_CONFIGMAP,
+      namespace: env.gitops.argocdNamespace,
+      labels: { 'app.kubernetes.io/name': NOTIFICATIONS_CONFIGMAP, 'app.kubernetes.io/part-of': 'argocd' },
+    },
+    data: { ...notificationsData(env).configMapData },
+  }));
   // What Argo CD itself must be configured with (argocd-cm.ts); not synced by the root app, which needs it first.
   file('argocd-cm.yaml', (c) => new k8s.KubeConfigMap(c, 'argocd-cm', {
     metadata: {
@@ -51,6 +64,7 @@ export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
   for (const application of plan.applications) {
     file(`apps/${application.file}`, (c) => new GitOpsApplication(c, application.name, {
       ...common, plan: application, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision,
+      annotations: notificationSubscriptions(env, application.platform),
     }));
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -12,6 +12,8 @@ export interface RootApplicationProps {
   readonly targetRevision: string;
   /** Folder of the child Applications and AppProjects. @default argocd/<env>/apps */
   readonly path?: string;
+  /** Annotations of the root Application, e.g. notification subscriptions. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -34,7 +36,12 @@ export class RootApplication extends Construct {
       },
     });
     new Application(this, 'application', {
-      metadata: { name: ROOT_APPLICATION, namespace: props.argocdNamespace, labels: argoLabels(props.env, ROOT_APPLICATION) },
+      metadata: {
+        name: ROOT_APPLICATION,
+        namespace: props.argocdNamespace,
+        labels: argoLabels(props.env, ROOT_APPLICATION),
+        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+      },
       spec: {
         project: BOOTSTRAP_PROJECT,
         info: [{ name: 'Description', value: `Everything Argo CD runs in ${props.env}, rendered by npm run synth` }],
