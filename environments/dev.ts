@@ -12,6 +12,8 @@ export default defineEnvironment({
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'main' },
   nodePool: { capacityTypes: ['spot', 'on-demand'], cpuLimit: '64', memoryLimit: '256Gi' },
   secretPathPrefix: 'dev/',
+  // storefront's design: every change reaches a review environment first (review-<pr> in this cluster).
+  reviewEnvironments: { platforms: ['storefront'] },
   secretRefreshInterval: '15m',
   namespaceQuota: {
     requestsCpu: '8', requestsMemory: '16Gi', limitsMemory: '32Gi',

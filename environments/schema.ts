@@ -122,6 +122,26 @@ export const notificationsSchema = z.strictObject({
   argocdUrl: z.url({ protocol: /^https$/ }).optional(),
 });
 
+/**
+ * Review environments hosted by this environment's cluster: per labelled pull request, `review-<n>` renders
+ * these platforms into namespaces of their own (`review-<n>-<platform>`), one replica per service, from the
+ * branch `<branchPrefix><n>` that the pull-request workflow pushes (.github/workflows/review.yml).
+ */
+export const reviewEnvironmentsSchema = z.strictObject({
+  /** Platforms whose design asks for a review environment. */
+  platforms: z.array(z.string()).min(1),
+  /** Publish review hostnames (`<subdomain>-review-<n>.<domain>`) with external-dns. @default false */
+  publishDns: z.boolean().default(false),
+  /** Pull requests with this label get an environment; the workflow sets it. @default review-environment */
+  label: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('review-environment'),
+  /** Branch of a pull request's rendered output, followed by its number. @default review/pr- */
+  branchPrefix: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/).default('review/pr-'),
+  /** Secret in Argo CD's namespace with the GitHub token (key `token`) that lists pull requests. @default github-token */
+  githubTokenSecret: z.string().default('github-token'),
+  /** How often Argo CD asks GitHub for open pull requests, in seconds. @default 180 */
+  requeueAfterSeconds: z.number().int().min(30).default(180),
+});
+
 export const environmentSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lower-case name'),
   /** `terraform output -json` of the cluster, relative to `environments/`. */
@@ -147,6 +167,22 @@ export const environmentSchema = z.strictObject({
     destinationServer: z.url({ protocol: /^https$/ }).default('https://kubernetes.default.svc'),
   }),
   addons: addonsSchema.default(addonsSchema.parse({})),
+  /** Review environments of pull requests in this cluster. @default none */
+  reviewEnvironments: reviewEnvironmentsSchema.optional(),
+  /**
+   * Settings of a review environment, which shares its cluster with the environment it is derived from: cluster-wide
+   * objects and Argo CD belong to that one. Never set by hand (lib/review/review-environment.ts derives them).
+   */
+  review: z.strictObject({
+    /** The pull request. */
+    number: z.number().int().min(1),
+    /** Namespace of a platform: `<prefix><platform>`. */
+    namespacePrefix: z.string().regex(/^[a-z0-9-]+-$/),
+    /** Appended to every chart subdomain, e.g. `shop-review-42`. */
+    hostnameSuffix: z.string().regex(/^-[a-z0-9-]+$/),
+    /** Publish the hostnames with external-dns. */
+    publishDns: z.boolean(),
+  }).optional(),
   /** Argo CD notifications: who hears of a failed sync or a degraded application. @default channels by convention */
   notifications: notificationsSchema.default(notificationsSchema.parse({})),
   /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
@@ -172,6 +208,7 @@ export type ImageOverride = z.output<typeof imageOverrideSchema>;
 export type Quota = z.output<typeof quotaSchema>;
 export type Addons = z.output<typeof addonsSchema>;
 export type NodePoolSettings = z.output<typeof nodePoolSchema>;
+export type ReviewEnvironments = z.output<typeof reviewEnvironmentsSchema>;
 
 /** A validated environment with its cluster's facts and what runs in it. */
 export interface Environment extends EnvironmentSettings {

@@ -37,12 +37,14 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
   for (const zone of zones) {
     const hosts = props.hosts.filter((h) => h.zone === zone);
     const id = zones.length > 1 ? `${props.name}-${zone}` : props.name;
+    const publish = props.context.publishDns;
     const annotations: Record<string, string> = {
-      'external-dns.alpha.kubernetes.io/hostname': hosts.map((h) => h.hostname).join(','),
+      ...(publish ? { 'external-dns.alpha.kubernetes.io/hostname': hosts.map((h) => h.hostname).join(',') } : {}),
       ...(props.controller === 'alb' ? albAnnotations(props, zone, hosts) : {}),
     };
     new k8s.KubeIngress(scope, `ingress-${zone}`, {
-      metadata: { name: id, labels: { ...props.labels, [DNS_ZONE_LABEL]: zone }, annotations },
+      // external-dns selects its objects by this label: without it, no record is made.
+      metadata: { name: id, labels: { ...props.labels, ...(publish ? { [DNS_ZONE_LABEL]: zone } : {}) }, annotations },
       spec: {
         ingressClassName: props.controller,
         rules: hosts.map((h) => ({

@@ -49,8 +49,9 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
     );
   }
   const scheme = zones.has('public') ? 'internet-facing' : 'internal';
+  const publish = props.env.review?.publishDns ?? true;
   const annotations: Record<string, string> = {
-    'external-dns.alpha.kubernetes.io/hostname': props.hosts.map((h) => h.hostname).join(','),
+    ...(publish ? { 'external-dns.alpha.kubernetes.io/hostname': props.hosts.map((h) => h.hostname).join(',') } : {}),
     'service.beta.kubernetes.io/aws-load-balancer-scheme': scheme,
     'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
     'service.beta.kubernetes.io/aws-load-balancer-backend-protocol': 'tcp',
@@ -69,7 +70,8 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
       : {}),
   };
   new k8s.KubeService(scope, 'service', {
-    metadata: { name: props.name, labels: { ...props.labels, [DNS_ZONE_LABEL]: scheme === 'internet-facing' ? 'public' : 'private' }, annotations },
+    // external-dns selects its objects by this label: without it, no record is made.
+    metadata: { name: props.name, labels: { ...props.labels, ...(publish ? { [DNS_ZONE_LABEL]: scheme === 'internet-facing' ? 'public' : 'private' } : {}) }, annotations },
     spec: {
       type: 'LoadBalancer',
       // The controller, not the legacy in-tree provider, owns Services of this class.

@@ -117,11 +117,12 @@ export class Microservice extends Construct {
       }
       if (props.scaling.autoscaling) throw new ConfigError(`${where}: scaling.fixed and scaling.autoscaling exclude each other`);
     }
-    const replicas = override.replicas ?? props.scaling.replicas;
+    // A review environment runs one replica of everything, with no HPA: it lives for a pull request.
+    const replicas = env.review ? 1 : (override.replicas ?? props.scaling.replicas);
     if (!Number.isInteger(replicas) || replicas < 1) {
       throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
     }
-    const autoscaling = override.autoscaling === false ? undefined : (override.autoscaling ?? props.scaling.autoscaling);
+    const autoscaling = override.autoscaling === false || env.review ? undefined : (override.autoscaling ?? props.scaling.autoscaling);
     if (autoscaling && override.replicas !== undefined) {
       throw new ConfigError(
         `${where}: replicas has no effect while the HPA scales the service; set autoscaling.minReplicas, or autoscaling: false ` +
@@ -288,7 +289,14 @@ export class Microservice extends Construct {
     if (overrideHosts && exposure.type === 'internal') {
       throw new ConfigError(`${where}: hostnames are set in environments/${env.name}.ts but the service is not exposed`);
     }
-    this.hosts = resolveHosts(env.cluster, where, declaredHosts, overrideHosts);
+    // A review environment's hostnames are its own (`shop-review-42.<domain>`), so they never take over the base's.
+    const suffix = env.review?.hostnameSuffix ?? '';
+    this.hosts = resolveHosts(
+      env.cluster,
+      where,
+      declaredHosts.map((h) => ({ ...h, subdomain: `${h.subdomain ?? ''}${suffix}`.replace(/^-/, '') })),
+      overrideHosts?.map((host) => host.replace(/^[^.]+/, (label) => `${label}${suffix}`)),
+    );
     const publicHost = this.hosts.find((h) => h.zone === 'public');
     if (props.internal && publicHost) {
       const field = overrideHosts ? `platforms.${context.platform}.services.${name}.hostnames in environments/${env.name}.ts` : 'exposure.hosts';

@@ -67,9 +67,14 @@ export class PlatformContext {
     public readonly routes: RouteRegistry = new RouteRegistry(),
   ) {}
 
-  /** Every platform lives in its own namespace, named after it. */
+  /** Every platform lives in its own namespace, named after it (prefixed in a review environment: `review-42-storefront`). */
   public get namespace(): string {
-    return this.platform;
+    return `${this.env.review?.namespacePrefix ?? ''}${this.platform}`;
+  }
+
+  /** external-dns publishes this environment's hostnames (not a review environment's, unless it asks). */
+  public get publishDns(): boolean {
+    return this.env.review?.publishDns ?? true;
   }
 
   /** `environment prod, service order-service`: the start of every error message about a component. */

@@ -10,6 +10,8 @@ import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './git
 import { GitOpsApplication } from './gitops-application';
 import { GitOpsProject } from './gitops-project';
 import { NOTIFICATIONS_CONFIGMAP, checkNotificationRouting, notificationsData, notificationSubscriptions } from './notifications';
+import { ReviewApplicationSet } from './review-application-set';
+import { planReviewEnvironments, REVIEW_APPLICATION_SET, ReviewPlan } from './review-plan';
 import { RootApplication } from './root-application';
 
 /**
@@ -23,11 +25,11 @@ export function renderArgoCd(env: Environment, distFiles: readonly RenderedFile[
   const plan = planGitOps(env, distFiles, platforms, addons);
   checkGitOpsPlan(plan, summarizeFolders(env.name, distFiles));
   checkNotificationRouting(env, plan.applications.flatMap((a) => (a.platform ? [a.platform] : [])));
-  return synthGitOps(plan);
+  return synthGitOps(plan, planReviewEnvironments(env, summarizeFolders(env.name, distFiles), platforms));
 }
 
 /** Turns a checked plan into files. */
-export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
+export function synthGitOps(plan: GitOpsPlan, review?: ReviewPlan): RenderedFile[] {
   const { env } = plan;
   const common = { env: env.name, argocdNamespace: env.gitops.argocdNamespace, server: env.gitops.destinationServer };
   const files: RenderedFile[] = [];
@@ -39,7 +41,12 @@ export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
 
   file('root.yaml', (c) => new RootApplication(c, 'root', {
     ...common, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision, annotations: notificationSubscriptions(env),
+    applicationSets: review !== undefined,
   }));
+  if (review) {
+    file(`apps/projects/${review.project.name}.yaml`, (c) => new GitOpsProject(c, review.project.name, { ...common, plan: review.project }));
+    file(`apps/review/${REVIEW_APPLICATION_SET}.yaml`, (c) => new ReviewApplicationSet(c, REVIEW_APPLICATION_SET, { ...common, ...review.applicationSet }));
+  }
   // Argo CD's notification triggers and templates (notifications.ts); installed with Argo CD like argocd-cm.
   file(`${NOTIFICATIONS_CONFIGMAP}.yaml`, (c) => new k8s.KubeConfigMap(c, NOTIFICATIONS_CONFIGMAP, {
     metadata: {

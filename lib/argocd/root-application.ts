@@ -12,6 +12,8 @@ export interface RootApplicationProps {
   readonly targetRevision: string;
   /** Folder of the child Applications and AppProjects. @default argocd/<env>/apps */
   readonly path?: string;
+  /** The apps folder holds ApplicationSets too (review environments). @default false */
+  readonly applicationSets?: boolean;
   /** Annotations of the root Application, e.g. notification subscriptions. @default none */
   readonly annotations?: Readonly<Record<string, string>>;
 }
@@ -32,7 +34,11 @@ export class RootApplication extends Construct {
         description: `App of apps of ${props.env}: the AppProjects and Applications of ${path}`,
         sourceRepos: [props.repoURL],
         destinations: [{ server: props.server, namespace: props.argocdNamespace }],
-        namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }],
+        namespaceResourceWhitelist: [
+          { group: 'argoproj.io', kind: 'Application' },
+          ...(props.applicationSets ? [{ group: 'argoproj.io', kind: 'ApplicationSet' }] : []),
+          { group: 'argoproj.io', kind: 'AppProject' },
+        ],
       },
     });
     new Application(this, 'application', {

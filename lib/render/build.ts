@@ -92,15 +92,9 @@ export function buildEnvironment(
     else built.push(item);
   };
 
-  const clusterChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'secret-stores'), 'secret-stores', { disableResourceNameHashes: true });
-  new ClusterSecretStores(clusterChart, 'stores', env.cluster);
-  add(CLUSTER_FOLDER, clusterChart);
-
-  if (env.addons.karpenter) {
-    const nodesChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'karpenter'), 'karpenter', { disableResourceNameHashes: true });
-    new KarpenterNodes(nodesChart, 'nodes', { cluster: env.cluster, settings: env.nodePool });
-    add(CLUSTER_FOLDER, nodesChart);
-  }
+  // A review environment shares its cluster with the environment it derives from, which owns the cluster's objects.
+  if (!env.review) addClusterCharts(env, scopeFor, add);
+  else if (Object.keys(env.platforms).length === 0) throw new ConfigError(`environment ${env.name}: a review environment renders no platform`);
 
   const routes = new RouteRegistry();
   for (const platform of platforms) {
@@ -133,4 +127,17 @@ export function buildEnvironment(
     add(platform.name, alerts);
   }
   return built;
+}
+
+/** The cluster-wide objects of an environment's cluster: secret stores, Karpenter's node pool. */
+function addClusterCharts(env: Environment, scopeFor: ScopeFactory, add: (folder: string, chart: Chart) => void): void {
+  const clusterChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'secret-stores'), 'secret-stores', { disableResourceNameHashes: true });
+  new ClusterSecretStores(clusterChart, 'stores', env.cluster);
+  add(CLUSTER_FOLDER, clusterChart);
+
+  if (env.addons.karpenter) {
+    const nodesChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'karpenter'), 'karpenter', { disableResourceNameHashes: true });
+    new KarpenterNodes(nodesChart, 'nodes', { cluster: env.cluster, settings: env.nodePool });
+    add(CLUSTER_FOLDER, nodesChart);
+  }
 }
