@@ -20,7 +20,7 @@ export function syntheticPlatform(services: number): PlatformDefinition {
         super(scope, name, context);
         new Microservice(this, name, {
           image: { repository: `example.com/bench/${name}`, tag: '1.0.0' },
-          scaling: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 } },
+          scaling: { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 } },
           resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
           config: { LOG_LEVEL: 'info', SERVICE_NAME: name },
           dependsOn: dependency ? [{ target: dependency }] : [],

@@ -6,6 +6,7 @@ const tiny = { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256
 /** dev: one replica per service, no autoscaling, small volumes; any pinned tag is accepted. */
 export default defineEnvironment({
   name: 'dev',
+  awsAccountId: '111111111111',
   clusterFactsFile: 'clusters/dev.json',
   imagePolicy: 'pinned',
   requireTls: false,
@@ -22,9 +23,9 @@ export default defineEnvironment({
   platforms: {
     'sales-order': {
       services: {
-        'customer-service': { replicas: 1, autoscaling: false, resources: small },
-        'order-service': { replicas: 1, autoscaling: false, resources: small },
-        'product-service': { replicas: 1, autoscaling: false, resources: small },
+        'customer-service': { scaling: { replicas: 1 }, resources: small },
+        'order-service': { scaling: { replicas: 1 }, resources: small },
+        'product-service': { scaling: { replicas: 1 }, resources: small },
         'user-service': { resources: small },
       },
       dataStores: {
@@ -35,19 +36,19 @@ export default defineEnvironment({
     },
     storefront: {
       services: {
-        web: { replicas: 1, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } } },
+        web: { scaling: { replicas: 1 }, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } } },
       },
     },
     'port-assignment': {
       services: {
-        backend: { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
-        'assignment-engine': { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
+        backend: { scaling: { replicas: 1 }, resources: tiny, config: { LOG_LEVEL: 'debug' } },
+        'assignment-engine': { scaling: { replicas: 1 }, resources: tiny, config: { LOG_LEVEL: 'debug' } },
       },
     },
     'resource-hub': {
       services: {
-        api: { replicas: 1, autoscaling: false, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } }, config: { LOG_LEVEL: 'debug' } },
-        gateway: { replicas: 1, autoscaling: false, resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '64Mi' } } },
+        api: { scaling: { replicas: 1 }, resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } }, config: { LOG_LEVEL: 'debug' } },
+        gateway: { scaling: { replicas: 1 }, resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '64Mi' } } },
       },
       dataStores: {
         'resource-hub-postgres': { storage: '5Gi', resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } } },
@@ -55,8 +56,8 @@ export default defineEnvironment({
     },
     toytrex: {
       services: {
-        web: { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
-        middleware: { replicas: 1, autoscaling: false, resources: tiny, config: { LOG_LEVEL: 'debug' } },
+        web: { scaling: { replicas: 1 }, resources: tiny, config: { LOG_LEVEL: 'debug' } },
+        middleware: { scaling: { replicas: 1 }, resources: tiny, config: { LOG_LEVEL: 'debug' } },
       },
     },
   },

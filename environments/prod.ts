@@ -6,11 +6,14 @@ import { defineEnvironment } from './schema';
  */
 export default defineEnvironment({
   name: 'prod',
+  awsAccountId: '333333333333',
   clusterFactsFile: 'clusters/prod.json',
   imagePolicy: 'immutable',
   requireTls: true,
   gitops: { repoURL: 'https://github.com/acme/platform-manifests.git', targetRevision: 'release' },
   secretPathPrefix: 'prod/',
+  // Every self-hosted store four times a day, dumps kept a month.
+  backups: { schedule: '17 0,6,12,18 * * *', retentionDays: 30 },
   namespaceQuota: {
     requestsCpu: '32', requestsMemory: '64Gi', limitsMemory: '128Gi',
     pods: 200, persistentVolumeClaims: 30, requestsStorage: '1Ti',

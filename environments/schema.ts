@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isCronSchedule } from '../lib/backup-schedule';
+import { cpu, envName, gitRepoUrl, hostname, memory, plainConfig, resourcesSchema, storage, strictObject } from '../lib/validation';
 import type { ClusterFacts } from './cluster-facts';
 import type { Releases } from './releases';
 
@@ -7,64 +9,98 @@ import type { Releases } from './releases';
  * charts read fields and never test an environment's name.
  */
 
-const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'must be a CPU quantity such as 250m or 1.5');
-const memory = z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/, 'must be a memory quantity such as 512Mi or 2Gi');
-const hostname = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case DNS hostname');
+export { resourcesSchema };
 
-export const resourcesSchema = z.strictObject({
-  requests: z.strictObject({ cpu, memory }),
-  /** CPU limits are optional on purpose: they throttle latency-sensitive JVMs. Memory limits are not. */
-  limits: z.strictObject({ cpu: cpu.optional(), memory }),
-});
+export const imageOverrideSchema = strictObject({
+  tag: z.string().min(1).optional(),
+  digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex digits>').optional(),
+}).refine((i) => i.tag !== undefined || i.digest !== undefined, 'set a tag, a digest or both');
 
-export const imageOverrideSchema = z
-  .strictObject({
-    tag: z.string().min(1).optional(),
-    digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, 'must be sha256:<64 hex digits>').optional(),
-  })
-  .refine((i) => i.tag !== undefined || i.digest !== undefined, 'set a tag, a digest or both');
+const replicaCount = z.number().int('must be a whole number').min(1, 'must be ≥ 1');
+const utilizationPercentage = z.number().int('must be a whole number').min(1, 'must be a percentage 1–100').max(100, 'must be a percentage 1–100');
 
-export const autoscalingSchema = z
-  .strictObject({
-    minReplicas: z.number().int().min(1, 'must be ≥ 1'),
-    maxReplicas: z.number().int().min(1, 'must be ≥ 1'),
-    targetCPUUtilizationPercentage: z.number().int().min(1).max(100).optional(),
-    targetMemoryUtilizationPercentage: z.number().int().min(1).max(100).optional(),
-  })
-  .refine((a) => a.maxReplicas >= a.minReplicas, { message: 'maxReplicas must be ≥ minReplicas', path: ['maxReplicas'] });
+export const autoscalingSchema = strictObject({
+  minReplicas: replicaCount,
+  maxReplicas: replicaCount,
+  targetCPUUtilizationPercentage: utilizationPercentage.optional(),
+  targetMemoryUtilizationPercentage: utilizationPercentage.optional(),
+})
+  .refine((a) => a.maxReplicas >= a.minReplicas, { message: 'must be ≥ minReplicas', path: ['maxReplicas'] })
+  .refine((a) => a.targetCPUUtilizationPercentage !== undefined || a.targetMemoryUtilizationPercentage !== undefined, {
+    message: 'needs a target: targetCPUUtilizationPercentage, targetMemoryUtilizationPercentage or both',
+  });
 
-export const serviceOverrideSchema = z.strictObject({
-  replicas: z.number().int().min(1, 'must be ≥ 1'),
+/** Exactly one of the given keys is set: the shapes of `scaling` exclude each other. */
+function exactlyOne<T extends Record<string, unknown>>(keys: readonly (keyof T & string)[]) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    const set = keys.filter((k) => value[k] !== undefined);
+    if (set.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `set exactly one of ${keys.join(', ')}${set.length > 1 ? ` (got ${set.join(' and ')})` : ' (got none)'}`,
+      });
+    }
+  };
+}
+
+/**
+ * How a service runs, as its chart declares it: exactly one of
+ * - `{ fixed: n }`: exactly n copies by design (state in memory); environments cannot change it, no HPA or
+ *   PDB, updates recreate the pod;
+ * - `{ replicas: n }`: n copies, no HPA;
+ * - `{ autoscaling: { minReplicas, maxReplicas, target... } }`: an HPA owns the count.
+ */
+export const scalingSchema = strictObject({ fixed: replicaCount, replicas: replicaCount, autoscaling: autoscalingSchema })
+  .partial()
+  .superRefine(exactlyOne(['fixed', 'replicas', 'autoscaling']));
+
+/** An environment's replacement for a chart's scaling: a fixed count without HPA, or other HPA bounds. */
+export const scalingOverrideSchema = strictObject({ replicas: replicaCount, autoscaling: autoscalingSchema })
+  .partial()
+  .superRefine(exactlyOne(['replicas', 'autoscaling']));
+
+export const serviceOverrideSchema = strictObject({
+  /** Replaces the chart's scaling: `{ replicas: 1 }` (no HPA) or `{ autoscaling: {...} }`. */
+  scaling: scalingOverrideSchema,
   resources: resourcesSchema,
-  /** A service's version is release data, not an environment setting: one place records what runs where. */
-  image: z.never({ error: 'a service\'s image tag and digest live in releases/<env>.json: npm run release -- set (see docs/releases.md)' }),
-  /** `false` turns the HPA off; an object replaces the chart's bounds. */
-  autoscaling: z.union([z.literal(false), autoscalingSchema]),
+  // No image: a service's version is release data (releases/<env>.json), one place that records what runs where.
   /** Replaces the hostnames the chart derives from the environment's domains. */
-  hostnames: z.array(hostname).min(1),
+  hostnames: z.array(hostname).min(1, 'needs at least one hostname (to remove the exposure, change the chart)'),
   /** Non-secret configuration added to (or replacing keys of) the chart's ConfigMap, e.g. `{ LOG_LEVEL: 'debug' }`. */
-  config: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'), z.string()),
+  config: plainConfig,
+}, {
+  replicas: 'scaling: { replicas: <n> }',
+  autoscaling: 'scaling: { autoscaling: { minReplicas, maxReplicas, targetCPUUtilizationPercentage } } (or scaling: { replicas: <n> } for no HPA)',
+  image: 'the release in releases/<env>.json (npm run release -- set, see docs/releases.md)',
 }).partial();
 
-export const dataStoreOverrideSchema = z.strictObject({
-  replicas: z.number().int().min(1, 'must be ≥ 1'),
+/** When the data stores are dumped to the cluster's backup bucket, and for how long dumps are kept. */
+export const backupSettingsSchema = strictObject({
+  /** Five-field cron expression in UTC, e.g. `17 0,6,12,18 * * *`; the backup-age alert follows its longest gap. */
+  schedule: z.string().refine(isCronSchedule, 'must be a five-field cron expression (minute hour day-of-month month day-of-week) that runs at least twice in 64 days, e.g. "17 */6 * * *"'),
+  /** Days a dump is kept in S3 before the backup job deletes it. */
+  retentionDays: z.number().int().min(1, 'must be ≥ 1 day').max(3650, 'must be at most 3650 days'),
+});
+
+export const dataStoreOverrideSchema = strictObject({
+  replicas: replicaCount,
   resources: resourcesSchema,
   image: imageOverrideSchema,
-  storage: z.string().regex(/^\d+(Mi|Gi|Ti)$/, 'must be a size such as 20Gi'),
+  storage,
   /**
    * Do not self-host this data store here: use the database the cluster facts list under this key of
    * `database_endpoints` (e.g. Amazon RDS), reached through an ExternalName Service of the same name, so
    * clients are configured alike either way. Only data stores whose chart offers the choice accept it.
    */
   external: z.string().min(1),
+  /** `false`: no backups of this store here (its data is not worth keeping); an object replaces fields of the environment's `backups`. */
+  backup: z.union([z.literal(false), backupSettingsSchema.partial()]),
 }).partial().refine(
   (d) => d.external === undefined || Object.keys(d).length === 1,
   { message: 'external excludes replicas, resources, image and storage: nothing is self-hosted', path: ['external'] },
 );
 
-export const quotaSchema = z.strictObject({
+export const quotaSchema = strictObject({
   requestsCpu: cpu,
   requestsMemory: memory,
   /**
@@ -75,10 +111,10 @@ export const quotaSchema = z.strictObject({
   limitsMemory: memory,
   pods: z.number().int().min(1),
   persistentVolumeClaims: z.number().int().min(0),
-  requestsStorage: z.string().regex(/^\d+(Gi|Ti)$/),
+  requestsStorage: storage,
 });
 
-export const platformSettingsSchema = z.strictObject({
+export const platformSettingsSchema = strictObject({
   /** Render this platform in this environment. @default true */
   enabled: z.boolean().default(true),
   services: z.record(z.string(), serviceOverrideSchema).default({}),
@@ -87,7 +123,7 @@ export const platformSettingsSchema = z.strictObject({
   quota: quotaSchema.optional(),
 });
 
-export const addonsSchema = z.strictObject({
+export const addonsSchema = strictObject({
   ingressNginx: z.boolean().default(true),
   awsLoadBalancerController: z.boolean().default(true),
   externalDns: z.boolean().default(true),
@@ -99,7 +135,7 @@ export const addonsSchema = z.strictObject({
 });
 
 /** The Karpenter NodePool and EC2NodeClass the platforms' pods are scheduled on (rendered when addons.karpenter). */
-export const nodePoolSchema = z.strictObject({
+export const nodePoolSchema = strictObject({
   /** EC2 purchase options Karpenter may launch. @default ['on-demand'] */
   capacityTypes: z.array(z.enum(['on-demand', 'spot'])).min(1).default(['on-demand']),
   /** Upper bound of the vCPUs of all nodes of the pool. @default '200' */
@@ -113,7 +149,7 @@ export const nodePoolSchema = z.strictObject({
 const slackChannel = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'must be a Slack channel name without #, e.g. sales-order-prod');
 
 /** Where Argo CD reports failed syncs and degraded applications (lib/argocd/notifications.ts). */
-export const notificationsSchema = z.strictObject({
+export const notificationsSchema = strictObject({
   /** Channel of the platform team: the cluster's, the add-ons' and the root Application's. @default platform-<env> */
   defaultChannel: slackChannel.optional(),
   /** Channel per platform, its team's. @default <platform>-<env> */
@@ -127,7 +163,7 @@ export const notificationsSchema = z.strictObject({
  * these platforms into namespaces of their own (`review-<n>-<platform>`), one replica per service, from the
  * branch `<branchPrefix><n>` that the pull-request workflow pushes (.github/workflows/review.yml).
  */
-export const reviewEnvironmentsSchema = z.strictObject({
+export const reviewEnvironmentsSchema = strictObject({
   /** Platforms whose design asks for a review environment. */
   platforms: z.array(z.string()).min(1),
   /** Publish review hostnames (`<subdomain>-review-<n>.<domain>`) with external-dns. @default false */
@@ -142,10 +178,19 @@ export const reviewEnvironmentsSchema = z.strictObject({
   requeueAfterSeconds: z.number().int().min(30).default(180),
 });
 
-export const environmentSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lower-case name'),
-  /** `terraform output -json` of the cluster, relative to `environments/`. */
-  clusterFactsFile: z.string().min(1),
+export const environmentSchema = strictObject({
+  /** The environment's name, the name of its file (`environments/<name>.ts`) and of its folders in dist/ and argocd/. */
+  name: envName,
+  /** The AWS account the environment's cluster runs in; the cluster facts must be for this account. */
+  awsAccountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  /** `terraform output -json` of the cluster, relative to `environments/`; its `environment` output must be this name. */
+  clusterFactsFile: z.string().regex(/^[A-Za-z0-9._/-]+\.json$/, 'must be a .json file relative to environments/, such as clusters/dev.json'),
+  /**
+   * Other environments this one knowingly shares its EKS cluster or its DNS domains with. Without it, two
+   * environments on one cluster (or one domain) are an error: their objects and DNS records would overwrite
+   * each other's. @default shares nothing
+   */
+  sharesWith: strictObject({ cluster: z.array(envName), domains: z.array(envName) }).partial().default({}),
   /**
    * What image references this environment accepts. `pinned` refuses `latest` and untagged images;
    * `immutable` also demands a digest or a full semantic version (MAJOR.MINOR.PATCH), which ECR keeps
@@ -155,8 +200,8 @@ export const environmentSchema = z.strictObject({
   /** Is a certificate mandatory on every TLS/ALB exposure? */
   requireTls: z.boolean(),
   /** Where Argo CD finds this repository and which revision the environment tracks. */
-  gitops: z.strictObject({
-    repoURL: z.string().min(1),
+  gitops: strictObject({
+    repoURL: gitRepoUrl,
     targetRevision: z.string().min(1),
     /** Argo CD's own namespace. @default argocd */
     argocdNamespace: z.string().default('argocd'),
@@ -173,7 +218,9 @@ export const environmentSchema = z.strictObject({
    * Settings of a review environment, which shares its cluster with the environment it is derived from: cluster-wide
    * objects and Argo CD belong to that one. Never set by hand (lib/review/review-environment.ts derives them).
    */
-  review: z.strictObject({
+  review: strictObject({
+    /** The environment it derives from, whose cluster (and cluster facts) it shares. */
+    base: envName,
     /** The pull request. */
     number: z.number().int().min(1),
     /** Namespace of a platform: `<prefix><platform>`. */
@@ -187,10 +234,15 @@ export const environmentSchema = z.strictObject({
   notifications: notificationsSchema.default(notificationsSchema.parse({})),
   /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
   nodePool: nodePoolSchema.default(nodePoolSchema.parse({})),
+  /**
+   * Scheduled dumps of every self-hosted data store to the cluster facts' `backup_bucket`, with the
+   * restore Job beside them. @default no backups (the environment's data is not worth keeping)
+   */
+  backups: backupSettingsSchema.optional(),
   /** Refresh interval of every ExternalSecret unless a secret sets its own. */
-  secretRefreshInterval: z.string().regex(/^\d+[smh]$/).default('1h'),
+  secretRefreshInterval: z.string().regex(/^\d+[smh]$/, 'must be a duration such as 15m or 1h').default('1h'),
   /** Prefix of every secret name in AWS Secrets Manager / SSM, e.g. `prod/`. */
-  secretPathPrefix: z.string().regex(/^[a-z0-9/_-]*$/),
+  secretPathPrefix: z.string().regex(/^[a-z0-9/_-]*$/, "must be lower-case letters, digits, '/', '_' and '-', such as prod/"),
   /** ResourceQuota of each platform namespace unless the platform sets its own. */
   namespaceQuota: quotaSchema,
   /** Per-platform settings; a platform not listed renders with the chart's numbers. */
@@ -204,8 +256,11 @@ export type ServiceOverride = z.output<typeof serviceOverrideSchema>;
 export type DataStoreOverride = z.output<typeof dataStoreOverrideSchema>;
 export type Resources = z.output<typeof resourcesSchema>;
 export type Autoscaling = z.output<typeof autoscalingSchema>;
+export type Scaling = z.output<typeof scalingSchema>;
+export type ScalingOverride = z.output<typeof scalingOverrideSchema>;
 export type ImageOverride = z.output<typeof imageOverrideSchema>;
 export type Quota = z.output<typeof quotaSchema>;
+export type BackupSettings = z.output<typeof backupSettingsSchema>;
 export type Addons = z.output<typeof addonsSchema>;
 export type NodePoolSettings = z.output<typeof nodePoolSchema>;
 export type ReviewEnvironments = z.output<typeof reviewEnvironmentsSchema>;

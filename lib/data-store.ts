@@ -2,21 +2,27 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Resources } from '../environments/schema';
 import { ConfigError } from './errors';
+import { BackupMethod, backupSettings, DataStoreBackup } from './data-store-backup';
+import { DataStoreExporterProps, DataStoreMetrics, exporterContainer } from './data-store-exporter';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
 import { ImageReference, imageVersion, resolveImage } from './image';
 import { appLabels, selectorLabels } from './labels';
 import { PlatformChart } from './platform-chart';
 import { exemption } from './policy/gate';
-import type { ComponentPort } from './platform-context';
+import type { ComponentPort, DataStoreEngine } from './platform-context';
 import type { ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
-import { DO_NOT_DISRUPT } from './disruption';
+import { DO_NOT_DISRUPT, UNHEALTHY_POD_EVICTION } from './disruption';
 import { podSpreadConstraints } from './topology';
+import { byCodePoint } from './validation';
+import { checkName, checkProps, dataStoreCommonSchema } from './props-schemas';
 
 /** What a concrete data store (MySQL, MongoDB, Redis, PostgreSQL) tells the base construct. */
 export interface DataStoreProps {
+  /** What the store is, for the alerts and dashboards that know its exporter's metrics. */
+  readonly engine: DataStoreEngine;
   /** Image, pinned by tag or digest; environments may replace tag or digest. */
   readonly image: ImageReference;
   /** `app.kubernetes.io/component`. @default 'database' */
@@ -59,6 +65,13 @@ export interface DataStoreProps {
   readonly clientSelector?: Record<string, string>;
   /** Policy rules the StatefulSet opts out of, each with the reason (see lib/policy). @default none */
   readonly policyExemptions?: Readonly<Record<string, string>>;
+  /**
+   * How the store is dumped and restored; environments with `backups` then schedule it (and may turn it off
+   * per store). Credentials come from the first of `secrets`. @default never backed up
+   */
+  readonly backup?: BackupMethod;
+  /** Prometheus exporter beside each member, scraped through `<name>-metrics`. @default none */
+  readonly exporter?: DataStoreExporterProps;
   /** Extra client Services, e.g. one for read replicas. @default none */
   readonly extraServices?: readonly { readonly name: string; readonly selector: Record<string, string> }[];
 }
@@ -82,6 +95,9 @@ export class DataStore extends Construct {
     const { env, context } = chart;
     const where = context.where(name, 'data-store');
     const override = context.dataStoreOverride(name);
+    // Its headless Service is `<name>-headless`, a DNS label too.
+    checkName(name, where, chart.sourceFile, 54);
+    checkProps(dataStoreCommonSchema, props, where, chart.sourceFile);
     this.name = name;
     this.headlessService = `${name}-headless`;
 
@@ -95,7 +111,9 @@ export class DataStore extends Construct {
     if (!Number.isInteger(replicas) || replicas < 1) throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
     this.replicas = replicas;
     const image = { ...props.image, ...(override.image ?? {}) };
-    const imageRef = resolveImage(image, env.imagePolicy, where);
+    const imageRef = resolveImage(image, env.imagePolicy, where, override.image
+      ? `platforms.${context.platform}.dataStores.${name}.image in environments/${env.name}.ts`
+      : `image in ${chart.sourceFile}`);
     const resources = override.resources ?? props.resources;
     const storage = override.storage ?? props.storage;
     const component = props.component ?? 'database';
@@ -110,7 +128,7 @@ export class DataStore extends Construct {
       automountServiceAccountToken: false,
     });
 
-    const env_: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([n, value]) => ({ name: n, value }));
+    const env_: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => byCodePoint(a, b)).map(([n, value]) => ({ name: n, value }));
     const volumes: k8s.Volume[] = [];
     const mounts: k8s.VolumeMount[] = [{ name: 'data', mountPath: props.dataPath }];
     for (const secret of props.secrets ?? []) {
@@ -119,7 +137,7 @@ export class DataStore extends Construct {
         volumes.push({ name: secret.secretName, secret: { secretName: secret.secretName, defaultMode: 0o440 } });
         mounts.push({ name: secret.secretName, mountPath: secret.mountPath, readOnly: true });
       } else {
-        for (const variable of Object.keys(secret.env).sort()) {
+        for (const variable of Object.keys(secret.env).sort(byCodePoint)) {
           env_.push({ name: variable, valueFrom: { secretKeyRef: { name: secret.secretName, key: variable } } });
         }
       }
@@ -200,6 +218,7 @@ export class DataStore extends Construct {
                 volumeMounts: mounts,
               },
               ...(props.sidecars ?? []).map(helper),
+              ...(props.exporter ? [exporterContainer(props.exporter, env_, env.imagePolicy, where)] : []),
             ],
             volumes,
           },
@@ -220,13 +239,31 @@ export class DataStore extends Construct {
     if (replicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
       });
     }
+
+    if (override.backup !== undefined && !props.backup) {
+      throw new ConfigError(`${where}: dataStores.${name}.backup is set in environments/${env.name}.ts, but ${name} has no backup method`);
+    }
+    const backup = props.backup ? backupSettings(env, override) : undefined;
+    if (props.backup && backup) {
+      new DataStoreBackup(this, 'backup', context, {
+        store: name, engine: props.engine, image: imageRef, runAsUser: uid, method: props.backup, settings: backup,
+        credentialsSecret: props.secrets![0].secretName, storage, storeResources: resources, labels: objectLabels,
+      });
+    }
+
+    const metrics = props.exporter
+      ? new DataStoreMetrics(this, 'metrics', { name, labels: objectLabels, selector, port: props.exporter.port })
+      : undefined;
 
     context.register({
       name,
       kind: 'data-store',
+      engine: props.engine,
+      metricsPort: props.exporter?.port,
+      metricsJob: metrics?.job,
       chart: chart.node.id,
       podSelector: selector,
       ports: this.ports,

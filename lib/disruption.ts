@@ -10,3 +10,10 @@
  */
 export const DO_NOT_DISRUPT: Readonly<Record<string, string>> = { 'karpenter.sh/do-not-disrupt': 'true' };
 
+
+/**
+ * `unhealthyPodEvictionPolicy` of every PodDisruptionBudget: a pod that is not Ready (crash-looping, stuck
+ * starting) may always be evicted. With the default (`IfHealthyBudget`) such a pod uses up the budget and
+ * blocks every node drain until someone deletes it by hand.
+ */
+export const UNHEALTHY_POD_EVICTION = 'AlwaysAllow';

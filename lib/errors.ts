@@ -12,12 +12,26 @@ export class ConfigError extends Error {
   }
 }
 
-/** Renders zod issues as `  - path.to.field: message` lines. */
+/**
+ * Renders zod issues as `  - path.to.field: message (got value)` lines. Parse with `{ reportInput: true }`
+ * so the issues carry the value that was refused.
+ */
 export function formatZodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
   return error.issues
     .map((issue) => {
       const path = [...prefix, ...issue.path].map(String).join('.');
-      return `  - ${path || '(root)'}: ${issue.message}`;
+      // A record's key is refused with the key schema's own words, not zod's "Invalid key in record".
+      const message = issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : issue.message;
+      return `  - ${path || '(root)'}: ${message}${given(issue)}`;
     })
     .join('\n');
+}
+
+function given(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys' || !('input' in issue)) return '';
+  const input = (issue as { input?: unknown }).input;
+  if (input === undefined) return issue.code === 'invalid_type' ? ' (missing)' : '';
+  if (typeof input === 'object' && input !== null) return '';
+  const shown = JSON.stringify(input);
+  return ` (got ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown})`;
 }

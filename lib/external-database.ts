@@ -1,5 +1,6 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
+import { checkDataStoreProps } from './props-schemas';
 import { ConfigError } from './errors';
 import { appLabels } from './labels';
 import { PlatformChart } from './platform-chart';
@@ -22,6 +23,7 @@ export class ExternalDatabase extends Construct {
 
   constructor(scope: Construct, name: string, props: ExternalDatabaseProps) {
     super(scope, name);
+    checkDataStoreProps(scope, name, 'ExternalDatabase', props, 'external-database');
     const chart = PlatformChart.platformOf(this);
     const { env, context } = chart;
     const where = context.where(name, 'external-database');

@@ -21,8 +21,14 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
  * @param where names environment and service for the error message, e.g. `prod: order-service`
  * @param unpinned what to say when neither tag nor digest is given @default that the image is not pinned
  */
-export function resolveImage(image: ImageReference, policy: ImagePolicy, where: string, unpinned?: string): string {
-  const fix = `a service's tag and digest live in releases/<env>.json (npm run release -- set), a data store's in platforms.<platform>.dataStores.<name>.image of environments/<env>.ts`;
+export function resolveImage(
+  image: ImageReference,
+  policy: ImagePolicy,
+  where: string,
+  setIn = 'the release in releases/<env>.json (services) or dataStores.<name>.image in environments/ (data stores)',
+  unpinned?: string,
+): string {
+  const fix = `set ${setIn}`;
   if (!image.repository || /[:@]/.test(image.repository.split('/').pop() ?? '')) {
     throw new ConfigError(`${where}: image.repository must be a repository without tag or digest, got '${image.repository}'`);
   }

@@ -1,7 +1,9 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
+import { ConnectionDraining, targetGroupAttributes } from './connection-draining';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, DnsZone, ResolvedHost } from './exposure';
+import { PlatformChart } from './platform-chart';
 import type { PlatformContext } from './platform-context';
 
 /** TLS 1.3 and 1.2 only, the AWS policy recommended for ALBs and NLBs. */
@@ -19,6 +21,8 @@ export interface IngressesProps {
   readonly healthCheckPath: string;
   /** ALB targets: pod IPs, or node ports of a NodePort Service. */
   readonly targetType: 'ip' | 'instance';
+  /** How the ALB's targets drain (its deregistration delay). Required for an ALB. */
+  readonly draining?: ConnectionDraining;
 }
 
 /**
@@ -30,7 +34,7 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
   for (const host of props.hosts) {
     for (const path of props.paths) {
       if (!path.startsWith('/')) throw new ConfigError(`${where}: exposure path '${path}' must start with '/'`);
-      context.routes.claim(where, `${context.platform}/${props.name}`, host.hostname, path, props.controller === 'nginx' ? 'nginx' : `alb-${host.zone === 'public' ? 'internet-facing' : 'internal'}`);
+      context.routes.claim(`${where}: ${PlatformChart.platformOf(scope).sourceFile}`, `${context.platform}/${props.name}`, host.hostname, path, props.controller === 'nginx' ? 'nginx' : `alb-${host.zone === 'public' ? 'internet-facing' : 'internal'}`);
     }
   }
   const zones = [...new Set(props.hosts.map((h) => h.zone))].sort();
@@ -82,6 +86,8 @@ function albAnnotations(props: IngressesProps, zone: DnsZone, hosts: readonly Re
     'alb.ingress.kubernetes.io/healthcheck-path': props.healthCheckPath,
     'alb.ingress.kubernetes.io/healthcheck-port': 'traffic-port',
     'alb.ingress.kubernetes.io/success-codes': '200',
+    // Explicit, and what the pods' preStop sleep and grace period are derived from.
+    'alb.ingress.kubernetes.io/target-group-attributes': targetGroupAttributes(props.draining!, false),
     ...(tls
       ? {
           'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',

@@ -1,9 +1,11 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
+import { ConnectionDraining, targetGroupAttributes } from './connection-draining';
 import { ConfigError } from './errors';
 import { DNS_ZONE_LABEL, LoadBalancerPort, ResolvedHost } from './exposure';
 import { AWS_TLS_POLICY } from './ingress';
+import { PlatformChart } from './platform-chart';
 import type { RouteRegistry } from './platform-context';
 
 export interface LoadBalancerServiceProps {
@@ -23,6 +25,8 @@ export interface LoadBalancerServiceProps {
   readonly routes: RouteRegistry;
   /** `<platform>/<service>`, for conflicts. */
   readonly owner: string;
+  /** How the NLB's targets drain (its deregistration delay). */
+  readonly draining: ConnectionDraining;
 }
 
 /**
@@ -34,7 +38,7 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
   if (props.hosts.length === 0) throw new ConfigError(`${where}: a load-balancer exposure needs at least one hostname`);
   const zones = new Set(props.hosts.map((h) => h.zone));
   if (zones.size > 1) throw new ConfigError(`${where}: a load balancer is either internet-facing or internal; its hostnames mix public and private zones`);
-  for (const host of props.hosts) props.routes.claim(where, props.owner, host.hostname, '*', 'nlb');
+  for (const host of props.hosts) props.routes.claim(`${where}: ${PlatformChart.platformOf(scope).sourceFile}`, props.owner, host.hostname, '*', 'nlb');
   for (const port of props.ports) {
     if (!props.containerPorts.some((c) => c.name === port.targetPort)) {
       throw new ConfigError(`${where}: load-balancer port ${port.port} targets '${port.targetPort}', which is not a container port (${props.containerPorts.map((c) => c.name).join(', ')})`);
@@ -61,6 +65,8 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
     'service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol': 'http',
     'service.beta.kubernetes.io/aws-load-balancer-healthcheck-path': props.healthCheckPath,
     'service.beta.kubernetes.io/aws-load-balancer-healthcheck-port': String(props.healthCheckPort),
+    // Explicit, and what the pods' preStop sleep and grace period are derived from.
+    'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': targetGroupAttributes(props.draining, true),
     ...(tlsPorts.length > 0
       ? {
           'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': (certificates as string[]).sort().join(','),

@@ -3,7 +3,9 @@ import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { releaseFileName } from '../environments/releases';
 import type { Autoscaling, Resources } from '../environments/schema';
+import { AWS_LOAD_BALANCER_DRAINING, preStopSleep } from './connection-draining';
 import { ConfigError } from './errors';
+import { checkName, checkProps, microservicePropsSchema } from './props-schemas';
 import { Exposure, ResolvedHost, resolveHosts } from './exposure';
 import { ImageReference, imageVersion, resolveImage } from './image';
 import { renderIngresses } from './ingress';
@@ -11,14 +13,17 @@ import { appLabels, selectorLabels } from './labels';
 import { renderLoadBalancerService } from './load-balancer-service';
 import { PlatformChart } from './platform-chart';
 import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import { DEFAULT_AVAILABILITY_OBJECTIVE, HttpMetrics } from './http-metrics';
+import { TRACES_DEPENDENCY, tracingConfig } from './otel-collector';
 import { HttpHealthChecks, httpProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
-import { DO_NOT_DISRUPT } from './disruption';
+import { DO_NOT_DISRUPT, UNHEALTHY_POD_EVICTION } from './disruption';
 import { podSpreadConstraints } from './topology';
+import { byCodePoint } from './validation';
 
 /** Credentials from AWS, injected as environment variables. */
 export interface SecretEnvironment extends Omit<ServiceSecretProps, 'owner' | 'keys' | 'component'> {
@@ -28,25 +33,23 @@ export interface SecretEnvironment extends Omit<ServiceSecretProps, 'owner' | 'k
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** Scaling, as the platform team sizes it; environments override. */
-export interface MicroserviceScaling {
-  /** Replicas when no HPA runs. */
-  readonly replicas: number;
-  /** HPA bounds and targets. @default no HPA */
-  readonly autoscaling?: Autoscaling;
+/**
+ * Scaling, as the platform team sizes it: exactly one of three shapes. Environments may replace `replicas`
+ * and `autoscaling` (with either), never `fixed`.
+ */
+export type MicroserviceScaling =
   /**
-   * The service can run as exactly `replicas` copies and never more (state kept in memory). Environments
-   * cannot change the count, no HPA or PDB is rendered, and updates recreate the pod.
-   * @default false
+   * The service runs exactly this many copies and never more (state kept in memory): no HPA or PDB,
+   * updates recreate the pod, environments cannot change it.
    */
-  readonly fixed?: boolean;
-}
+  | { readonly fixed: number; readonly replicas?: never; readonly autoscaling?: never }
+  /** This many copies, no HPA. */
+  | { readonly replicas: number; readonly fixed?: never; readonly autoscaling?: never }
+  /** An HPA owns the count within these bounds; the Deployment carries no replicas field. */
+  | { readonly autoscaling: Autoscaling; readonly fixed?: never; readonly replicas?: never };
 
 export interface MicroserviceProps {
-  /**
-   * Image repository; tag and digest come from the environment's release (`releases/<env>.json`), which replaces
-   * any given here. @default tag and digest: the release's
-   */
+  /** Image, pinned by tag or digest; environments may replace tag or digest. */
   readonly image: ImageReference;
   /** `app.kubernetes.io/component`. @default 'backend' */
   readonly component?: string;
@@ -81,7 +84,20 @@ export interface MicroserviceProps {
    */
   readonly awsRole?: string;
   /** Prometheus metrics endpoint; a ServiceMonitor scrapes it. @default not scraped */
-  readonly metrics?: { readonly port?: number; readonly path?: string };
+  readonly metrics?: {
+    readonly port?: number;
+    readonly path?: string;
+    /** The endpoint reports HTTP requests so: error-budget alerts and dashboard panels follow. @default not reported */
+    readonly http?: HttpMetrics;
+    /** Share of requests that must succeed (not 5xx) over 30 days. @default 0.999 */
+    readonly availabilityObjective?: number;
+  };
+  /**
+   * The service emits OpenTelemetry traces: it gets the OTLP endpoint of the platform's collector (rendered
+   * with it) through standard `OTEL_*` configuration, and its network policy reaches the collector.
+   * @default false
+   */
+  readonly traces?: boolean;
   /** Numeric user and group the container runs as. @default 10001 */
   readonly runAsUser?: number;
   /** Writable emptyDir paths; the root filesystem is read-only. @default ['/tmp'] */
@@ -109,40 +125,34 @@ export class Microservice extends Construct {
     const override = context.serviceOverride(name);
     this.name = name;
 
-    if (props.scaling.fixed) {
-      for (const field of ['replicas', 'autoscaling'] as const) {
-        if (override[field] !== undefined) {
-          throw new ConfigError(`${where}: ${field} cannot be overridden: the service runs exactly ${props.scaling.replicas} replica(s) by design (remove platforms.${context.platform}.services.${name}.${field} in environments/${env.name}.ts)`);
-        }
-      }
-      if (props.scaling.autoscaling) throw new ConfigError(`${where}: scaling.fixed and scaling.autoscaling exclude each other`);
-    }
-    // A review environment runs one replica of everything, with no HPA: it lives for a pull request.
-    const replicas = env.review ? 1 : (override.replicas ?? props.scaling.replicas);
-    if (!Number.isInteger(replicas) || replicas < 1) {
-      throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
-    }
-    const autoscaling = override.autoscaling === false || env.review ? undefined : (override.autoscaling ?? props.scaling.autoscaling);
-    if (autoscaling && override.replicas !== undefined) {
+    checkName(name, where, chart.sourceFile);
+    checkProps(microservicePropsSchema, props, where, chart.sourceFile);
+    const fixed = props.scaling.fixed !== undefined;
+    if (fixed && override.scaling !== undefined) {
       throw new ConfigError(
-        `${where}: replicas has no effect while the HPA scales the service; set autoscaling.minReplicas, or autoscaling: false ` +
-          `to run a fixed count (platforms.${context.platform}.services.${name} in environments/${env.name}.ts)`,
+        `${where}: scaling cannot be overridden: the service runs exactly ${props.scaling.fixed} replica(s) by design ` +
+          `(scaling: { fixed } in ${chart.sourceFile}); remove platforms.${context.platform}.services.${name}.scaling in environments/${env.name}.ts`,
       );
     }
-    if (autoscaling && !autoscaling.targetCPUUtilizationPercentage && !autoscaling.targetMemoryUtilizationPercentage) {
-      throw new ConfigError(`${where}: autoscaling needs targetCPUUtilizationPercentage or targetMemoryUtilizationPercentage`);
-    }
+    // A review environment runs one replica of every service that is not fixed by design, with no HPA.
+    const scaling: { readonly fixed?: number; readonly replicas?: number; readonly autoscaling?: Autoscaling } =
+      env.review && !fixed ? { replicas: 1 } : (override.scaling ?? props.scaling);
+    const autoscaling = scaling.autoscaling;
+    const replicas = scaling.fixed ?? scaling.replicas ?? autoscaling!.minReplicas;
     const resources = override.resources ?? props.resources;
     // The release (releases/<env>.json) replaces the chart's tag and digest; the repository stays the chart's.
     const release = context.release(name);
     const image: ImageReference = release ? { repository: props.image.repository, tag: release.tag, digest: release.digest } : props.image;
-    const imageRef = resolveImage(image, env.imagePolicy, where,
+    const imageRef = resolveImage(image, env.imagePolicy, where, release ? releaseFileName(env.name) : `image in ${chart.sourceFile}`,
       `no release recorded: add "${context.platform}": { "${name}": { "tag": "…" } } to ${releaseFileName(env.name)} ` +
         `(npm run release -- set --env ${env.name} --service ${context.platform}/${name} --tag <tag>)`);
     const exposure = props.exposure ?? { type: 'internal' };
     const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const port = props.port ?? 8080;
     const probes = httpProbes(props.health);
+    // Targets of an ALB or NLB drain before they stop (lib/connection-draining.ts); the IP targets among them
+    // also get the controller's readiness gate through their namespace's label.
+    const draining = exposure.type === 'alb-ingress' || exposure.type === 'load-balancer' ? AWS_LOAD_BALANCER_DRAINING : undefined;
 
     const labels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend', version: imageVersion(image) });
     const objectLabels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend' });
@@ -174,7 +184,12 @@ export class Microservice extends Construct {
     const volumes: k8s.Volume[] = [];
     const volumeMounts: k8s.VolumeMount[] = [];
     const checksum = createHash('sha256');
-    const config = { ...(props.config ?? {}), ...(override.config ?? {}) };
+    const config = {
+      ...(props.traces ? tracingConfig(name, context) : {}),
+      ...(props.metrics?.http?.config ?? {}),
+      ...(props.config ?? {}),
+      ...(override.config ?? {}),
+    };
     if (Object.keys(config).length > 0) {
       const data = sortedRecord(config);
       new k8s.KubeConfigMap(this, 'config', { metadata: { name: `${name}-config`, labels: objectLabels }, data });
@@ -196,7 +211,7 @@ export class Microservice extends Construct {
     for (const secret of props.secrets ?? []) {
       const secretName = secret.secretName ?? `${name}-${secret.remoteKey.split('/').pop()}`;
       new ServiceSecret(this, secretName, { ...secret, owner: name, keys: secret.env });
-      for (const variable of Object.keys(secret.env).sort()) {
+      for (const variable of Object.keys(secret.env).sort(byCodePoint)) {
         secretEnv.push({ name: variable, valueFrom: { secretKeyRef: { name: secretName, key: variable } } });
       }
     }
@@ -210,7 +225,7 @@ export class Microservice extends Construct {
         ...(hpa ? {} : { replicas }),
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
-        strategy: props.scaling.fixed
+        strategy: fixed
           ? { type: 'Recreate' }
           : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
@@ -231,7 +246,7 @@ export class Microservice extends Construct {
             automountServiceAccountToken: roleArn !== undefined,
             enableServiceLinks: false,
             securityContext: restrictedPodSecurityContext(uid),
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: draining?.terminationGracePeriodSeconds ?? 30,
             topologySpreadConstraints: podSpreadConstraints(selector, true),
             containers: [
               {
@@ -247,6 +262,7 @@ export class Microservice extends Construct {
                 readinessProbe: probes.readiness,
                 livenessProbe: probes.liveness,
                 startupProbe: probes.startup,
+                ...(draining ? { lifecycle: preStopSleep(draining) } : {}),
                 securityContext: restrictedContainerSecurityContext(uid),
                 volumeMounts,
               },
@@ -279,7 +295,7 @@ export class Microservice extends Construct {
     if (maxReplicas > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
       });
     }
 
@@ -293,7 +309,7 @@ export class Microservice extends Construct {
     const suffix = env.review?.hostnameSuffix ?? '';
     this.hosts = resolveHosts(
       env.cluster,
-      where,
+      `${where}: ${overrideHosts ? `environments/${env.name}.ts` : chart.sourceFile}`,
       declaredHosts.map((h) => ({ ...h, subdomain: `${h.subdomain ?? ''}${suffix}`.replace(/^-/, '') })),
       overrideHosts?.map((host) => host.replace(/^[^.]+/, (label) => `${label}${suffix}`)),
     );
@@ -308,13 +324,14 @@ export class Microservice extends Construct {
     if (props.nodePort && exposure.type !== 'alb-ingress') {
       throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
-    const exposedTo: { source: TrafficSource; ports: number[] }[] = [];
+    const exposedTo: { source: TrafficSource; ports: number[]; targetType?: 'ip' | 'instance' }[] = [];
     if (exposure.type === 'load-balancer') {
       renderLoadBalancerService(this, {
         name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts,
         healthCheckPath: probes.readinessPath, healthCheckPort: port, routes: context.routes, owner: `${context.platform}/${name}`,
+        draining: draining!,
       });
-      exposedTo.push({ source: 'aws-load-balancer', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
+      exposedTo.push({ source: 'aws-load-balancer', targetType: 'ip', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
     } else {
       new k8s.KubeService(this, 'service', {
         metadata: { name, labels: objectLabels },
@@ -328,9 +345,11 @@ export class Microservice extends Construct {
         renderIngresses(this, {
           name, labels: objectLabels, where, context, hosts: this.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
           paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
-          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip',
+          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining,
         });
-        exposedTo.push({ source: exposure.type === 'nginx-ingress' ? 'ingress-nginx' : 'aws-load-balancer', ports: [port] });
+        exposedTo.push(exposure.type === 'nginx-ingress'
+          ? { source: 'ingress-nginx', ports: [port] }
+          : { source: 'aws-load-balancer', targetType: props.nodePort ? 'instance' : 'ip', ports: [port] });
       }
     }
 
@@ -348,10 +367,15 @@ export class Microservice extends Construct {
       chart: chart.node.id,
       podSelector: selector,
       ports: this.ports,
-      dependsOn: props.dependsOn ?? [],
+      dependsOn: [...(props.dependsOn ?? []), ...(props.traces ? [TRACES_DEPENDENCY] : [])],
+      emitsTraces: props.traces,
       exposedTo,
       awsAccess: roleArn !== undefined,
       metricsPort: props.metrics ? (props.metrics.port ?? port) : undefined,
+      metricsJob: props.metrics ? name : undefined,
+      httpMetrics: props.metrics?.http
+        ? { ...props.metrics.http, availabilityObjective: props.metrics.availabilityObjective ?? DEFAULT_AVAILABILITY_OBJECTIVE }
+        : undefined,
     });
   }
 }
@@ -361,6 +385,6 @@ function utilization(resource: 'cpu' | 'memory', averageUtilization: number): k8
 }
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)));
 }
 

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDataStoreProps } from './props-schemas';
 import type { Resources } from '../environments/schema';
 import { DataStore, memberHost } from './data-store';
 import type { ImageReference } from './image';
@@ -40,6 +41,7 @@ export class MongoDb extends DataStore {
   public readonly seedList: string;
 
   constructor(scope: Construct, name: string, props: MongoDbProps) {
+    checkDataStoreProps(scope, name, 'MongoDb', props);
     const namespace = PlatformChart.platformOf(scope).context.namespace;
     const members = props.members ?? 3;
     const hosts = Array.from({ length: members }, (_, i) => `${memberHost(name, namespace, i)}:${MongoDb.PORT}`);
@@ -53,7 +55,9 @@ export class MongoDb extends DataStore {
       'fi',
       'while true; do sleep 3600 & wait $!; done',
     ].join('\n');
+    const replicaSet = `--host "${REPLICA_SET}/${hosts.join(',')}" --username "$MONGO_USERNAME" --password "$MONGO_PASSWORD" --authenticationDatabase admin`;
     super(scope, name, {
+      engine: 'mongodb',
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/mongo', tag: '7.0.14' },
       replicas: members,
       fixedReplicas: true,
@@ -83,6 +87,23 @@ export class MongoDb extends DataStore {
         command: ['sh', '-c', `cp /var/run/secrets/mongodb-keyfile/keyfile ${KEYFILE_DIR}/keyfile && chmod 0400 ${KEYFILE_DIR}/keyfile`],
       }],
       sidecars: [{ name: 'replica-set-init', command: ['sh', '-c', initiate] }],
+      // The application's database, read from a secondary so the primary keeps serving; restored into the primary.
+      backup: {
+        file: 'dump.archive.gz',
+        dump: `mongodump ${replicaSet} --readPreference secondary --db ${props.appDatabase} --archive="/backup/$DUMP_FILE" --gzip`,
+        restore: `mongorestore ${replicaSet} --nsInclude "${props.appDatabase}.*" --drop --archive="/backup/$DUMP_FILE" --gzip`,
+        credentials: { MONGO_USERNAME: 'MONGO_INITDB_ROOT_USERNAME', MONGO_PASSWORD: 'MONGO_INITDB_ROOT_PASSWORD' },
+      },
+      // Each member's exporter reports that member and, from replSetGetStatus, what it sees of every other.
+      exporter: {
+        image: { repository: 'docker.io/percona/mongodb_exporter', tag: '0.47.2' },
+        port: 9216,
+        args: [
+          `--mongodb.uri=mongodb://127.0.0.1:${MongoDb.PORT}/admin?directConnection=true`,
+          '--web.listen-address=:9216', '--collector.replicasetstatus', '--collector.diagnosticdata',
+        ],
+        env: { MONGODB_USER: '$(MONGO_INITDB_ROOT_USERNAME)', MONGODB_PASSWORD: '$(MONGO_INITDB_ROOT_PASSWORD)' },
+      },
       policyExemptions: {
         probes: 'the replica-set-init sidecar is an idempotent bootstrap loop that serves nothing; mongod has all three probes',
       },

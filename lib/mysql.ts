@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkDataStoreProps } from './props-schemas';
 import type { Resources } from '../environments/schema';
 import { DataStore } from './data-store';
 import type { ImageReference } from './image';
@@ -25,8 +26,10 @@ export class MySql extends DataStore {
   public static readonly PORT = 3306;
 
   constructor(scope: Construct, name: string, props: MySqlProps) {
+    checkDataStoreProps(scope, name, 'MySql', props);
     const ping = ['sh', '-c', 'mysqladmin ping --host=127.0.0.1 --silent'];
     super(scope, name, {
+      engine: 'mysql',
       image: props.image ?? { repository: 'public.ecr.aws/docker/library/mysql', tag: '8.4.3' },
       replicas: 1,
       fixedReplicas: true,
@@ -46,6 +49,21 @@ export class MySql extends DataStore {
         ping,
       ),
       writablePaths: ['/tmp', '/var/run/mysqld'],
+      // Over loopback as root: the application user lacks PROCESS and REPLICATION CLIENT, and the image
+      // creates no other user. The exporter only reads status.
+      // One consistent InnoDB snapshot without locking the tables (--single-transaction).
+      backup: {
+        file: 'dump.sql',
+        dump: `mysqldump --host=${name} --port=${MySql.PORT} --user=root --single-transaction --routines --triggers --events --set-gtid-purged=OFF --databases ${props.database} --result-file="/backup/$DUMP_FILE"`,
+        restore: `mysql --host=${name} --port=${MySql.PORT} --user=root < "/backup/$DUMP_FILE"`,
+        credentials: { MYSQL_PWD: 'MYSQL_ROOT_PASSWORD' },
+      },
+      exporter: {
+        image: { repository: 'quay.io/prometheus/mysqld-exporter', tag: 'v0.17.2' },
+        port: 9104,
+        args: [`--mysqld.address=127.0.0.1:${MySql.PORT}`, '--mysqld.username=root', '--web.listen-address=:9104'],
+        env: { MYSQLD_EXPORTER_PASSWORD: '$(MYSQL_ROOT_PASSWORD)' },
+      },
     });
   }
 }

@@ -25,6 +25,11 @@ export class PlatformChart extends Chart {
     this.context = context;
   }
 
+  /** The file that defines the chart, for messages: `charts/<platform>/<chart id>.ts` by convention. */
+  public get sourceFile(): string {
+    return `charts/${this.context.platform}/${this.node.id}.ts`;
+  }
+
   public get env(): Environment {
     return this.context.env;
   }

@@ -1,8 +1,14 @@
 import { Release, releaseFileName } from '../environments/releases';
 import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
 import { ConfigError } from './errors';
+import type { BackupRecord, RestorePlan } from './data-store-backup';
+import type { HttpMetrics } from './http-metrics';
+import { normalisePath } from './validation';
 
-export type ComponentKind = 'service' | 'data-store' | 'external-database';
+export type ComponentKind = 'service' | 'data-store' | 'external-database' | 'job';
+
+/** The data stores the model runs itself; alerts and dashboards know their exporters' metrics. */
+export type DataStoreEngine = 'mysql' | 'mongodb' | 'redis' | 'postgres';
 
 /** A port a component serves, as its Service exposes it and its pods listen on it. */
 export interface ComponentPort {
@@ -41,11 +47,23 @@ export interface ComponentRecord {
   /** Container ports on which members of the component talk to each other (replica sets). */
   readonly peerPorts?: readonly number[];
   /** Outside traffic sources and the container ports they reach. */
-  readonly exposedTo?: { readonly source: TrafficSource; readonly ports: readonly number[] }[];
+  readonly exposedTo?: { readonly source: TrafficSource; readonly ports: readonly number[]; readonly targetType?: 'ip' | 'instance' }[];
   /** The pods call AWS APIs (IRSA role, egress to AWS endpoints). */
   readonly awsAccess?: boolean;
   /** Container port that serves Prometheus metrics. */
   readonly metricsPort?: number;
+  /** Prometheus job of the scraped metrics (the Service the ServiceMonitor selects). */
+  readonly metricsJob?: string;
+  /** The service reports HTTP requests so, and must meet this availability. */
+  readonly httpMetrics?: HttpMetrics & { readonly availabilityObjective: number };
+  /** The service sends traces to the platform's OpenTelemetry Collector. */
+  readonly emitsTraces?: boolean;
+  /** A data store's scheduled backup (a CronJob). */
+  readonly backup?: BackupRecord;
+  /** A data store's restore procedure, rendered into the platform's restore/ folder. */
+  readonly restore?: RestorePlan;
+  /** For a data store: which one. */
+  readonly engine?: DataStoreEngine;
   /** For an external database: where it lives. */
   readonly external?: { readonly host: string; readonly port: number };
 }
@@ -109,6 +127,11 @@ export class PlatformContext {
     return this.components.get(name);
   }
 
+  /** Some pod of the platform is an IP target of an AWS load balancer (its namespace needs readiness gates). */
+  public get hasLoadBalancerIpTargets(): boolean {
+    return this.allComponents.some((c) => (c.exposedTo ?? []).some((e) => e.source === 'aws-load-balancer' && e.targetType === 'ip'));
+  }
+
   public get allComponents(): readonly ComponentRecord[] {
     return [...this.components.values()];
   }
@@ -126,7 +149,7 @@ export class PlatformContext {
             .map((c) => c.name);
           throw new ConfigError(
             `environment ${this.env.name}, service ${name}: platforms.${this.platform}.${kind}.${name} overrides a ` +
-              `component that platform ${this.platform} does not have (it has: ${known.join(', ') || 'none'})`,
+              `component that platform ${this.platform} does not have (it has: ${known.join(', ') || 'none'}); fix the name in environments/${this.env.name}.ts`,
           );
         }
       }
@@ -174,7 +197,9 @@ export class RouteRegistry {
    * @param entryPoint the load balancer the host's record points at, e.g. `nginx`, `alb-internet-facing`, `nlb`
    * @param path a path prefix, or '*' when the load balancer takes the whole host (an NLB)
    */
-  public claim(where: string, owner: string, host: string, path: string, entryPoint: string): void {
+  public claim(where: string, owner: string, host: string, requestedPath: string, entryPoint: string): void {
+    // Prefix paths match whole path elements: /api/orders/ is the same route as /api/orders.
+    const path = requestedPath === '*' ? requestedPath : normalisePath(requestedPath);
     const served = this.entryPoints.get(host);
     if (served && served.entryPoint !== entryPoint) {
       throw new ConfigError(`${where}: host ${host} is already served by the ${served.entryPoint} load balancer of ${served.owner}; a hostname can point at one load balancer only`);
@@ -185,7 +210,10 @@ export class RouteRegistry {
       ? [...paths.values()].find((o) => o !== owner)
       : [paths.get(path), paths.get('*')].find((o) => o !== undefined && o !== owner);
     if (holder !== undefined) {
-      throw new ConfigError(`${where}: host ${host} path ${path === '*' ? '(all)' : path} is already routed to ${holder}; give one of them another host or path`);
+      throw new ConfigError(
+        `${where}: host ${host} path ${path === '*' ? '(all)' : requestedPath} is already routed to ${holder}` +
+          `${requestedPath !== path ? ` (as ${path}: a trailing slash makes no other route)` : ''}; give one of them another host or path`,
+      );
     }
     this.entryPoints.set(host, { entryPoint, owner: served?.owner ?? owner });
     paths.set(path, owner);

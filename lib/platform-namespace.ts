@@ -1,17 +1,30 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { Quota } from '../environments/schema';
+import { READINESS_GATE_INJECT_LABEL } from './connection-draining';
 import { MANAGED_BY } from './labels';
 
 export interface PlatformNamespaceProps {
   readonly name: string;
   readonly quota: Quota;
+  /**
+   * Pods of the namespace are IP targets of AWS load balancers: the AWS Load Balancer Controller injects its
+   * readiness gate into them. Only then, since the controller's webhook must answer for every pod created in
+   * a labelled namespace. @default false
+   */
+  readonly loadBalancerReadinessGates?: boolean;
   /** Pod Security Standard enforced on the namespace. @default 'restricted' */
   readonly podSecurity?: 'restricted' | 'baseline';
 }
 
 /** Label that lets the ClusterSecretStores serve a namespace. */
 export const SECRETS_LABEL = 'platform-manifests/external-secrets';
+
+/**
+ * Argo CD never deletes a platform's namespace, neither by a prune nor when its Application is deleted (the
+ * resources finalizer's cascade): deleting the namespace would delete the data stores' volumes with it.
+ */
+export const KEEP_NAMESPACE_SYNC_OPTIONS = 'Prune=false,Delete=false';
 
 /**
  * A platform's namespace: Pod Security admission enforcing `restricted` (and warning and auditing at the same
@@ -28,6 +41,7 @@ export class PlatformNamespace extends Construct {
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: props.name,
+        annotations: { 'argocd.argoproj.io/sync-options': KEEP_NAMESPACE_SYNC_OPTIONS },
         labels: {
           ...labels,
           'kubernetes.io/metadata.name': props.name,
@@ -36,6 +50,7 @@ export class PlatformNamespace extends Construct {
           'pod-security.kubernetes.io/warn': level,
           'pod-security.kubernetes.io/audit': level,
           [SECRETS_LABEL]: 'enabled',
+          ...(props.loadBalancerReadinessGates ? { [READINESS_GATE_INJECT_LABEL]: 'enabled' } : {}),
         },
       },
     });

@@ -3,7 +3,7 @@
 // .build/ and Node runs the result. Type checking lives in `npm test`, never in the render path. One
 // tree-shaken file loads faster than hundreds of modules (zod's unused locales, cdk8s-plus's L2 classes
 // are left out). The bundle is reused while none of its inputs changed, so a repeated run skips esbuild.
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,13 @@ if (!upToDate()) {
     sourcemap: 'linked',
     metafile: true,
     logLevel: 'warning',
+    // Written below, each file by an atomic rename: two runs rebuilding at once never read a half-written bundle.
+    write: false,
   });
   const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(p));
   rmSync(`${outfile}.v8-cache`, { force: true });
-  writeFileSync(inputsFile, JSON.stringify({ entry: resolve(entry), inputs: [...inputs, fileURLToPath(import.meta.url)] }));
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+  writeAtomically(inputsFile, JSON.stringify({ entry: resolve(entry), inputs: [...inputs, fileURLToPath(import.meta.url)] }));
 }
 process.argv = [process.argv[0], outfile, ...args];
 runWithCodeCache(outfile);
@@ -59,7 +62,7 @@ function runWithCodeCache(file) {
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once('exit', () => {
       try {
-        writeFileSync(cacheFile, script.createCachedData());
+        writeAtomically(cacheFile, script.createCachedData());
       } catch {
         rmSync(cacheFile, { force: true });
       }
@@ -70,6 +73,13 @@ function runWithCodeCache(file) {
   module.paths = Module._nodeModulePaths(dirname(file));
   const compiled = script.runInThisContext({ displayErrors: true });
   compiled.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+}
+
+/** Writes a file beside its place and renames it there, so a concurrent reader sees the old or the new file. */
+function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
 }
 
 function upToDate() {

@@ -275,6 +275,14 @@ describe('cluster add-ons', () => {
     expect(() => renderArgoCd(env, files, PLATFORMS)).toThrow(/addons\.externalSecrets is false[^]*ClusterSecretStore/);
   });
 
+  test('a platform\'s Namespace is never deleted by Argo CD: not by a prune, not by its Application\'s deletion', () => {
+    for (const env of result.environments) {
+      const namespaces = objects(result.files.filter((f) => f.path.startsWith(`${env}/`) && !f.path.startsWith(`${env}/cluster/`))).filter((o) => o.kind === 'Namespace');
+      expect(namespaces.length).toBeGreaterThan(0);
+      for (const ns of namespaces) expect(ns.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
+    }
+  });
+
   test('argocd/<env>/argocd-cm.yaml carries the Application health check and annotation tracking from argocdCmData()', () => {
     for (const env of result.environments) {
       const cm = argo(env).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm');

@@ -51,10 +51,10 @@ describe('Microservice options', () => {
   });
 
   test('bad props are rejected with what to change', () => {
-    expect(() => microservice({ scaling: { replicas: 0 } })).toThrow(/environment prod, service demo-api .*replicas must be an integer ≥ 1, got 0/);
-    expect(() => microservice({ extraPorts: [{ name: 'a-very-long-port-name', port: 9000 }] })).toThrow(/port name 'a-very-long-port-name' must be at most 15/);
-    expect(() => microservice({ scaling: { replicas: 1, fixed: true, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 } } })).toThrow(/exclude each other/);
-    expect(() => microservice({ image: { repository: 'example.com/demo-api:1.0' } })).toThrow(/image\.repository must be a repository without tag/);
+    expect(() => microservice({ scaling: { replicas: 0 } })).toThrow(/environment prod, service demo-api .*charts\/demo\/demo\.ts: invalid props:\n  - scaling\.replicas: must be ≥ 1 \(got 0\)/);
+    expect(() => microservice({ extraPorts: [{ name: 'a-very-long-port-name', port: 9000 }] })).toThrow(/extraPorts\.0\.name: must be a port name: at most 15/);
+    expect(() => microservice({ scaling: { fixed: 1, autoscaling: { minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 50 } } as never })).toThrow(/scaling: set exactly one of fixed, replicas, autoscaling \(got fixed and autoscaling\)/);
+    expect(() => microservice({ image: { repository: 'example.com/demo-api:1.0' } })).toThrow(/image\.repository: must be an image repository without tag or digest/);
   });
 });
 
@@ -83,11 +83,12 @@ describe('platform namespace, secret stores and alerts', () => {
     }
   });
 
-  test('a PrometheusRule per platform alerts on crash loops, unavailable replicas and a maxed-out HPA', () => {
+  test('a PrometheusRule per platform alerts on crash loops, unavailable replicas, a maxed-out HPA, services down and blind scrapes', () => {
     const rule = find(files, 'PrometheusRule', 'sales-order');
     const alerts = rule.spec.groups[0].rules.map((r: Any) => r.alert);
-    expect(alerts).toEqual(['PodCrashLooping', 'DeploymentReplicasUnavailable', 'StatefulSetReplicasNotReady', 'HpaMaxedOut']);
-    for (const r of rule.spec.groups[0].rules) expect(r.expr).toContain('namespace="sales-order"');
+    expect(alerts).toEqual(['PodCrashLooping', 'DeploymentReplicasUnavailable', 'StatefulSetReplicasNotReady', 'HpaMaxedOut', 'ServiceDown', 'MetricsTargetDown']);
+    expect(rule.spec.groups.map((g: Any) => g.name)).toEqual(['sales-order.workloads', 'sales-order.error-budgets', 'sales-order.data-stores', 'sales-order.backups']);
+    for (const r of rule.spec.groups.flatMap((g: Any) => g.rules)) expect(r.expr).toContain('namespace="sales-order"');
   });
 
   test('no pod of sales-order mounts a service-account token (none declares AWS access)', () => {

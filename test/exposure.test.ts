@@ -284,7 +284,7 @@ describe('bad exposure input names environment, service and field', () => {
 
   test('a hostname outside the environment\'s domains', () => {
     expect(() => render('staging', service('toytrex', 'web', { hostnames: ['toytrex.example.org'] }))).toThrow(
-      /environment staging, service web \(platform toytrex\): hostnames: 'toytrex\.example\.org' is outside the environment's domains \(staging\.example\.com, staging\.internal\.example\.com\)/,
+      /environment staging, service web \(platform toytrex\): environments\/staging\.ts: hostnames: 'toytrex\.example\.org' is outside the environment's domains \(staging\.example\.com, staging\.internal\.example\.com\)/,
     );
     // The prod domain is not the staging domain.
     expect(() => render('staging', service('toytrex', 'web', { hostnames: ['toytrex.example.com'] }))).toThrow(/environment staging, service web .*hostnames: 'toytrex\.example\.com' is outside/);
@@ -308,7 +308,7 @@ describe('bad exposure input names environment, service and field', () => {
 
   test('two services claiming one host and path', () => {
     expect(() => render('prod', service('toytrex', 'web', { hostnames: ['resources.example.com'] }))).toThrow(
-      /environment prod, service web \(platform toytrex\): host resources\.example\.com path \/ is already routed to resource-hub\/gateway/,
+      /environment prod, service web \(platform toytrex\): charts\/toytrex\/web\.ts: host resources\.example\.com path \/ is already routed to resource-hub\/gateway/,
     );
   });
 
@@ -343,9 +343,9 @@ describe('chart-level exposure errors', () => {
 
   test('a "public" host that lies in the private domain, and a subdomain that is no DNS name', () => {
     expect(() => build({ exposure: { type: 'alb-ingress', hosts: [{ subdomain: 'demo.internal', zone: 'public' }] } })).toThrow(
-      /environment prod, service demo \(platform x\): exposure\.hosts: 'demo\.internal\.example\.com' is declared public but lies in the private domain/,
+      /environment prod, service demo \(platform x\): charts\/x\/x\.ts: exposure\.hosts: 'demo\.internal\.example\.com' is declared public but lies in the private domain/,
     );
-    expect(() => build({ exposure: { type: 'alb-ingress', hosts: [{ subdomain: 'Demo_1', zone: 'public' }] } })).toThrow(/exposure\.hosts: subdomain 'Demo_1' does not make a valid lower-case DNS name/);
+    expect(() => build({ exposure: { type: 'alb-ingress', hosts: [{ subdomain: 'Demo_1', zone: 'public' }] } })).toThrow(/exposure\.hosts\.0\.subdomain: must be lower-case DNS labels such as shop, or '' for the apex \(got "Demo_1"\)/);
   });
 
   test('two services of one chart on one host and path', () => {
@@ -359,7 +359,7 @@ describe('chart-level exposure errors', () => {
       exposure: { type: 'nginx-ingress', hosts: [{ subdomain: 'demo', zone: 'public' }], paths: ['/api'] },
     };
     new Microservice(chart, 'one', props);
-    expect(() => new Microservice(chart, 'two', props)).toThrow(/environment prod, service two \(platform x\): host demo\.example\.com path \/api is already routed to x\/one/);
+    expect(() => new Microservice(chart, 'two', props)).toThrow(/environment prod, service two \(platform x\): charts\/x\/x\.ts: host demo\.example\.com path \/api is already routed to x\/one/);
   });
 
   test('a private-only load balancer is internal; a private ALB joins the internal group', () => {

@@ -1,4 +1,4 @@
-import { find, objects, render } from './helpers';
+import { Any, find, objects, render } from './helpers';
 
 describe('Microservice defaults (prod, customer-service)', () => {
   const files = render('prod');
@@ -79,9 +79,11 @@ describe('Microservice defaults (prod, customer-service)', () => {
     expect(objects(dev).some((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'customer-service')).toBe(false);
   });
 
-  test('an environment cannot set replicas while the HPA scales the service', () => {
-    expect(() => render('prod', (env) => { env.platforms = { 'sales-order': { services: { 'order-service': { replicas: 5 } } } }; }))
-      .toThrow(/environment prod, service order-service \(platform sales-order\): replicas has no effect while the HPA scales the service; set autoscaling\.minReplicas/);
+  test('an environment sets one scaling shape: replicas beside autoscaling is refused, the old top-level replicas points to scaling', () => {
+    expect(() => render('prod', (env) => { env.platforms = { 'sales-order': { services: { 'order-service': { scaling: { replicas: 5, autoscaling: { minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 70 } } } } } }; }))
+      .toThrow(/environments\/prod\.ts is invalid:\n  - platforms\.sales-order\.services\.order-service\.scaling: set exactly one of replicas, autoscaling \(got replicas and autoscaling\)/);
+    expect(() => render('prod', (env: Any) => { env.platforms = { 'sales-order': { services: { 'order-service': { replicas: 5 } } } }; }))
+      .toThrow(/order-service: unknown key 'replicas' \(write scaling: \{ replicas: <n> \} instead of 'replicas'\)/);
   });
 
   test('a PodDisruptionBudget only when more than one replica can run', () => {

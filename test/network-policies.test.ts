@@ -39,8 +39,9 @@ describe('network policies derived from the sales-order model (prod)', () => {
 
   test('one policy per component plus default-deny and DNS; none written by hand', () => {
     expect(policies.map((p) => p.metadata.name).sort()).toEqual([
-      'allow-dns', 'customer-mysql', 'customer-service', 'default-deny', 'order-mongodb', 'order-service',
-      'product-redis', 'product-service', 'user-service',
+      'allow-dns', 'customer-mysql', 'customer-mysql-backup', 'customer-mysql-restore', 'customer-service', 'default-deny',
+      'order-mongodb', 'order-mongodb-backup', 'order-mongodb-restore', 'order-service',
+      'product-redis', 'product-redis-backup', 'product-redis-restore', 'product-service', 'user-service',
     ]);
   });
 

@@ -17,7 +17,8 @@ describe('rendered output', () => {
   });
 
   test('files are named dist/<env>/<platform>/<chart>.yaml', () => {
-    for (const f of result.files) expect(f.path).toMatch(/^(dev|staging|prod)\/[a-z-]+\/[a-z0-9-]+\.yaml$/);
+    // Restore Jobs sit one folder down (restore/), where Argo CD does not sync them.
+    for (const f of result.files) expect(f.path).toMatch(/^(dev|staging|prod)\/[a-z-]+\/(restore\/)?[a-z0-9-]+\.yaml$/);
     expect(result.environments).toEqual(['dev', 'staging', 'prod']);
   });
 

@@ -86,7 +86,7 @@ describe('review environments: review-<n> of the platforms that asked for it', (
       const r = kubeconform(dir);
       const summaries = r.stdout.split('\n').filter((l) => l.startsWith('Summary:'));
       expect(summaries).toHaveLength(2);
-      for (const line of summaries) expect(line).toMatch(/Valid: 12, Invalid: 0, Errors: 0, Skipped: 0/);
+      for (const line of summaries) expect(line).toContain(`Valid: ${list.length}, Invalid: 0, Errors: 0, Skipped: 0`);
       expect(r.status).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -187,7 +187,8 @@ describe('npm run review', () => {
     const r = run('render', '--pr', '42', '--out', out);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/rendered review-42: 4 files, 12 objects/);
+    const expected = renderReview(42, PLATFORMS);
+    expect(r.stdout).toContain(`rendered review-42: ${expected.files.length} files, ${objects(expected.files).length} objects`);
     const web = parseAllDocuments(readFileSync(join(out, 'dist/review-42/storefront/web.yaml'), 'utf8')).map((d) => d.toJS());
     expect(web.find((o: Any) => o.kind === 'Deployment').metadata.namespace).toBe('review-42-storefront');
     expect(snapshotTree(join(ws.dir, 'dist'))).toEqual(before);

@@ -83,3 +83,64 @@ describe('5. singletons are not consolidated away by Karpenter', () => {
   });
 });
 
+describe('6. no PodDisruptionBudget stalls a drain', () => {
+  test.each(ENVS)('%s: every PDB lets unhealthy pods be evicted', (env) => {
+    const pdbs = objects(rendered[env]).filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(pdbs.length).toBeGreaterThan(env === 'dev' ? 1 : 10);
+    for (const pdb of pdbs) expect([pdb.metadata.name, pdb.spec.unhealthyPodEvictionPolicy]).toEqual([pdb.metadata.name, 'AlwaysAllow']);
+  });
+
+  test('the gate refuses a PDB without AlwaysAllow', () => {
+    const files = mutate(prod, 'PodDisruptionBudget', 'order-mongodb', (o) => { delete o.spec.unhealthyPodEvictionPolicy; });
+    expect(violationsOf(files, 'pdb-unhealthy-eviction')).toEqual([
+      expect.objectContaining({ object: 'PodDisruptionBudget sales-order/order-mongodb', message: expect.stringMatching(/unset \(IfHealthyBudget\): a crash-looping pod would block every node drain/) }),
+    ]);
+  });
+});
+
+describe('2. rollouts behind AWS load balancers drop no request', () => {
+  const TARGETS: Record<string, { namespace: string; front: [string, string]; targetType: 'ip' | 'instance' }> = {
+    'storefront/web': { namespace: 'storefront', front: ['Service', 'web'], targetType: 'ip' },
+    'port-assignment/backend': { namespace: 'port-assignment', front: ['Ingress', 'backend-public'], targetType: 'ip' },
+    'port-assignment/assignment-engine': { namespace: 'port-assignment', front: ['Ingress', 'assignment-engine'], targetType: 'ip' },
+    'resource-hub/gateway': { namespace: 'resource-hub', front: ['Ingress', 'gateway'], targetType: 'ip' },
+    'toytrex/web': { namespace: 'toytrex', front: ['Ingress', 'web'], targetType: 'instance' },
+  };
+  const find = (files: RenderedFile[], kind: string, name: string, namespace: string) =>
+    objects(files).find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
+
+  test.each(ENVS)('%s: every ALB/NLB target sleeps past the explicit deregistration delay, then gets time to stop', (env) => {
+    for (const [id, t] of Object.entries(TARGETS)) {
+      const name = id.split('/')[1];
+      const pod = find(rendered[env], 'Deployment', name, t.namespace).spec.template.spec;
+      const front = find(rendered[env], t.front[0], t.front[1], t.namespace);
+      const attributes = front.metadata.annotations[t.front[0] === 'Service' ? 'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes' : 'alb.ingress.kubernetes.io/target-group-attributes'];
+      expect([id, attributes]).toEqual([id, expect.stringContaining('deregistration_delay.timeout_seconds=30')]);
+      expect([id, pod.containers[0].lifecycle]).toEqual([id, { preStop: { exec: { command: ['sleep', '40'] } } }]);
+      expect([id, pod.terminationGracePeriodSeconds]).toEqual([id, 60]);
+    }
+    // Not behind an AWS load balancer: no sleep, the default grace.
+    const middleware = find(rendered[env], 'Deployment', 'middleware', 'toytrex').spec.template.spec;
+    expect(middleware.containers[0].lifecycle).toBeUndefined();
+    expect(middleware.terminationGracePeriodSeconds).toBe(30);
+  });
+
+  test.each(ENVS)('%s: namespaces with IP targets are labelled for readiness gates, the others are not', (env) => {
+    const labelled = objects(rendered[env]).filter((o) => o.kind === 'Namespace' && o.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject'] === 'enabled').map((o) => o.metadata.name).sort();
+    // toytrex's ALB targets nodes (instance), sales-order sits behind ingress-nginx: no readiness gate applies.
+    expect(labelled).toEqual(['port-assignment', 'resource-hub', 'storefront']);
+  });
+
+  test('the gate refuses a target without preStop, a sleep shorter than the delay, a short grace, an unlabelled namespace', () => {
+    const rule = 'load-balancer-draining';
+    const noHook = violationsOf(mutate(prod, 'Deployment', 'gateway', (o) => { delete o.spec.template.spec.containers[0].lifecycle; }), rule);
+    expect(noHook).toEqual([expect.objectContaining({ object: 'Deployment resource-hub/gateway', message: 'container gateway is a target of Ingress gateway but has no preStop hook: it stops while the load balancer still sends to it' })]);
+    const longDelay = violationsOf(mutate(prod, 'Service', 'web', (o) => { delete o.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes']; }, 'storefront'), rule);
+    expect(longDelay).toEqual([expect.objectContaining({ object: 'Deployment storefront/web', message: 'container web: preStop sleeps 40s, less than the 300s deregistration delay of Service web' })]);
+    const shortGrace = violationsOf(mutate(prod, 'Deployment', 'web', (o) => { o.spec.template.spec.terminationGracePeriodSeconds = 40; }, 'toytrex'), rule);
+    expect(shortGrace).toEqual([expect.objectContaining({ object: 'Deployment toytrex/web', message: expect.stringMatching(/terminationGracePeriodSeconds 40 leaves container web no time/) })]);
+    const unlabelled = violationsOf(mutate(prod, 'Namespace', 'port-assignment', (o) => { delete o.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']; }), rule);
+    expect(unlabelled.map((v) => v.object).sort()).toEqual(['Deployment port-assignment/assignment-engine', 'Deployment port-assignment/backend']);
+    expect(unlabelled[0].message).toMatch(/lacks the label elbv2\.k8s\.aws\/pod-readiness-gate-inject: enabled/);
+  });
+});

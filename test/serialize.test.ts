@@ -1,10 +1,12 @@
+import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { renderAll } from '../lib/render/pipeline';
 import { toYaml } from '../lib/render/serialize';
 import type { KubeObject } from '../lib/render/kube-object';
 
-const parse = (text: string) => parseAllDocuments(text).map((d) => {
+const parse = (text: string, version: '1.1' | '1.2' = '1.2') => parseAllDocuments(text, { version }).map((d) => {
   expect(d.errors).toEqual([]);
+  expect(d.warnings).toEqual([]);
   return d.toJS();
 });
 const doc = (extra: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, ...extra }) as KubeObject;
@@ -24,10 +26,53 @@ describe('YAML emitter', () => {
       '- item', 'key: value', 'ends with colon:', 'a #comment', "it's", '"quoted"', '', ' leading', 'trailing ', '[{"HTTP": 80}]',
       '{braces}', '%percent', '@at', '`tick`', '|pipe', '>fold', '!tag', 'tab\there', 'multi\nline\n', 'multi\nline', 'x\n\n', '  indented\nblock',
       'line\n  \nwith blank spaces', 'win\r\nline', '8.4.3', 'eu-west-1', '/health/ready', '$(VAR)', 'sha256:abc', 'a,b', 'ünïcode',
+      '\n', '\n\n', '\r\n', 'x\u2028y', 'nel\u0085', '\ufeffbom', 'del\u007f', 'line\nsep\u2028\n',
     ];
     const data = Object.fromEntries(tricky.map((s, i) => [`k${i}`, s]));
     const objects = [doc({ data, list: tricky, nested: [[1, 2], [], {}, [{ a: 1 }]], n: [0, -1, 3.5, true, false, null] })];
     expect(parse(toYaml(objects))).toEqual(objects);
+    expect(parse(toYaml(objects), '1.1')).toEqual(objects);
+  });
+
+  test('a string of line breaks alone keeps them', () => {
+    expect(toYaml([doc({ data: { a: '\n', b: '\n\n' } })])).toBe('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: "\\n"\n  b: "\\n\\n"\n');
+  });
+
+  test('numbers in exponent notation read back as numbers in YAML 1.1 too', () => {
+    expect(toYaml([doc({ nums: [1e21, 5e-7, -0, 2.5] })])).toMatch(/nums:\n  - 1\.0e\+21\n  - 5\.0e-7\n  - 0\n  - 2\.5\n/);
+  });
+
+  describe('generated inputs read back identically with the yaml library', () => {
+    // Strings built from the pieces YAML gives meaning to, and arbitrary Unicode.
+    const piece = fc.constantFrom(
+      '\n', '\r', ' ', '\t', ':', ': ', '#', ' #', '-', '- ', '?', '|', '>', '"', "'", '\\', '{', '}', '[', ']', ',', '&', '*', '!',
+      '%', '@', '`', '~', '---', '...', '... ', '<<', '=', 'true', 'no', 'Y', 'null', '0', '1', '0x1F', '0o7', '017', '1e3', '.5', '1_000',
+      '1:20', '2026-11-22', '.inf', 'e', 'E', '+', '_', 'a', 'Z', 'é', '日本', '😀', '\u2028', '\u0085', '\u007f', '\ufeff', '\u0000', '\u001b',
+    );
+    const text = fc.oneof(
+      { weight: 3, arbitrary: fc.array(piece, { maxLength: 8 }).map((p) => p.join('')) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
+      { weight: 1, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 12 }) },
+    );
+    const key = text.filter((k) => k !== '__proto__');
+    const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(1e21, 5e-7, 1e-300, 2 ** 53 + 2));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, text, number, fc.boolean(), fc.constant(null), tie('list'), tie('map')),
+      list: fc.array(tie('value'), { maxLength: 4 }),
+      map: fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+    }));
+    const object = fc.dictionary(key, value, { maxKeys: 6 }).map((extra) => doc(extra));
+    // JSON has no -0: rendered objects never hold one, and YAML writes it as 0.
+    const json = (o: unknown) => JSON.parse(JSON.stringify(o));
+
+    test.each(['1.2', '1.1'] as const)('YAML %s', (version) => {
+      fc.assert(
+        fc.property(fc.array(object, { minLength: 1, maxLength: 3 }), (objects) => {
+          expect(parse(toYaml(objects), version)).toEqual(json(objects));
+        }),
+        { numRuns: 300 },
+      );
+    });
   });
 
   test('readable output: plain scalars, block literals for scripts, indented sequences', () => {

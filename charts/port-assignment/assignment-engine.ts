@@ -17,7 +17,7 @@ export class AssignmentEngineChart extends PlatformChart {
       image: { repository: ecrRepository(this.env.cluster, 'port-assignment/assignment-engine') },
       component: 'worker',
       internal: true,
-      scaling: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 75 } },
+      scaling: { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 75 } },
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
       health: portAssignmentHealth,
       config: { LOG_LEVEL: 'info' },

@@ -15,7 +15,7 @@ export class BackendChart extends PlatformChart {
     super(scope, 'backend', context);
     new Microservice(this, 'backend', {
       image: { repository: ecrRepository(this.env.cluster, 'port-assignment/backend') },
-      scaling: { replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70 } },
+      scaling: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
       health: portAssignmentHealth,
       config: { ASSIGNMENT_ENGINE_URL: 'http://assignment-engine', LOG_LEVEL: 'info' },

@@ -28,10 +28,7 @@ export class ApiChart extends PlatformChart {
 
     new Microservice(this, 'api', {
       image: { repository: ecrRepository(this.env.cluster, 'resource-hub/api') },
-      scaling: {
-        replicas: 3,
-        autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 },
-      },
+      scaling: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
       health: { readinessPath: '/health/ready', livenessPath: '/health/live', startupTimeoutSeconds: 90 },
       config: {
@@ -47,6 +44,7 @@ export class ApiChart extends PlatformChart {
       secrets: [{ secretName: 'api-db', remoteKey: credentialsKey, env: { DATABASE_USER: 'username', DATABASE_PASSWORD: 'password' } }],
       dependsOn: [{ target: database.name }],
       awsRole: 'resource-hub-api',
+      traces: true,
       metrics: { port: 9090, path: '/metrics' },
     });
   }

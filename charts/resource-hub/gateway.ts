@@ -74,10 +74,7 @@ export class GatewayChart extends PlatformChart {
       configFiles: { mountPath: CONFIG_DIR, files: { 'nginx.conf': NGINX_CONF } },
       // /tmp for pid and temporary files; /var/cache/nginx is the compiled-in cache path nginx checks at start.
       writablePaths: ['/tmp', '/var/cache/nginx'],
-      scaling: {
-        replicas: 2,
-        autoscaling: { minReplicas: 2, maxReplicas: 8, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 },
-      },
+      scaling: { autoscaling: { minReplicas: 2, maxReplicas: 8, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
       resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
       health: { readinessPath: '/healthz/ready', livenessPath: '/healthz/live', startupTimeoutSeconds: 30 },
       dependsOn: [{ target: 'api', ports: ['http'] }],

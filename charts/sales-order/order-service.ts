@@ -4,7 +4,7 @@ import { MongoDb } from '../../lib/mongodb';
 import { ecrRepository } from '../../lib/platform';
 import { PlatformChart } from '../../lib/platform-chart';
 import type { PlatformContext } from '../../lib/platform-context';
-import { salesOrderHost, springBootHealth } from './shared';
+import { salesOrderHost, springBootHealth, springBootMetrics } from './shared';
 
 /** order-service: three replicas on a three-member MongoDB replica set; it checks customers and products. */
 export class OrderServiceChart extends PlatformChart {
@@ -14,7 +14,7 @@ export class OrderServiceChart extends PlatformChart {
     const mongo = new MongoDb(this, 'order-mongodb', { credentialsKey, appDatabase: 'orders', members: 3, storage: '20Gi' });
     new Microservice(this, 'order-service', {
       image: { repository: ecrRepository(this.env.cluster, 'sales-order/order-service') },
-      scaling: { replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
+      scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,
       config: {
@@ -29,7 +29,7 @@ export class OrderServiceChart extends PlatformChart {
       secrets: [{ secretName: 'order-service-db', remoteKey: credentialsKey, env: { MONGODB_USERNAME: 'app-username', MONGODB_PASSWORD: 'app-password' } }],
       dependsOn: [{ target: mongo.name }, { target: 'customer-service' }, { target: 'product-service' }],
       exposure: { type: 'nginx-ingress', hosts: [salesOrderHost], paths: ['/api/orders'] },
-      metrics: { path: '/actuator/prometheus' },
+      metrics: springBootMetrics,
     });
   }
 }

@@ -4,7 +4,7 @@ import { ecrRepository } from '../../lib/platform';
 import { PlatformChart } from '../../lib/platform-chart';
 import type { PlatformContext } from '../../lib/platform-context';
 import { Redis } from '../../lib/redis';
-import { salesOrderHost, springBootHealth } from './shared';
+import { salesOrderHost, springBootHealth, springBootMetrics } from './shared';
 
 /** product-service: three replicas on Redis (a primary and two replicas); writes go to the primary. */
 export class ProductServiceChart extends PlatformChart {
@@ -14,7 +14,7 @@ export class ProductServiceChart extends PlatformChart {
     const redis = new Redis(this, 'product-redis', { credentialsKey, replicas: 3, storage: '5Gi' });
     new Microservice(this, 'product-service', {
       image: { repository: ecrRepository(this.env.cluster, 'sales-order/product-service') },
-      scaling: { replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
+      scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,
       config: {
@@ -27,7 +27,7 @@ export class ProductServiceChart extends PlatformChart {
       secrets: [{ secretName: 'product-service-redis', remoteKey: credentialsKey, env: { SPRING_DATA_REDIS_PASSWORD: 'password' } }],
       dependsOn: [{ target: redis.name }],
       exposure: { type: 'nginx-ingress', hosts: [salesOrderHost], paths: ['/api/products'] },
-      metrics: { path: '/actuator/prometheus' },
+      metrics: springBootMetrics,
     });
   }
 }

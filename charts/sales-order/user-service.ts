@@ -3,7 +3,7 @@ import { Microservice } from '../../lib/microservice';
 import { ecrRepository } from '../../lib/platform';
 import { PlatformChart } from '../../lib/platform-chart';
 import type { PlatformContext } from '../../lib/platform-context';
-import { salesOrderHost, springBootHealth } from './shared';
+import { salesOrderHost, springBootHealth, springBootMetrics } from './shared';
 
 /**
  * user-service keeps its users in an embedded in-memory H2 database: a second replica would hold different
@@ -14,7 +14,7 @@ export class UserServiceChart extends PlatformChart {
     super(scope, 'user-service', context);
     new Microservice(this, 'user-service', {
       image: { repository: ecrRepository(this.env.cluster, 'sales-order/user-service') },
-      scaling: { replicas: 1, fixed: true },
+      scaling: { fixed: 1 },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,
       config: {
@@ -23,7 +23,7 @@ export class UserServiceChart extends PlatformChart {
         JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75',
       },
       exposure: { type: 'nginx-ingress', hosts: [salesOrderHost], paths: ['/api/users'] },
-      metrics: { path: '/actuator/prometheus' },
+      metrics: springBootMetrics,
     });
   }
 }

@@ -16,7 +16,7 @@ export class WebChart extends PlatformChart {
     new Microservice(this, 'web', {
       image: { repository: ecrRepository(this.env.cluster, 'toytrex/web') },
       component: 'frontend',
-      scaling: { replicas: 3, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
+      scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '256Mi' } },
       health: toytrexHealth,
       config: { MIDDLEWARE_URL: 'http://middleware', LOG_LEVEL: 'info' },

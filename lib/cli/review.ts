@@ -3,7 +3,7 @@ import { PLATFORMS } from '../../charts';
 import { ConfigError } from '../errors';
 import { renderReview } from '../review/review-environment';
 import { toYaml } from '../render/serialize';
-import { replaceFolder } from '../render/write';
+import { replaceFolders } from '../render/write';
 import { parseCommandLine, UsageError, usage } from './args';
 
 /**
@@ -36,7 +36,7 @@ function main(): number {
     }
     const review = renderReview(Number(values.pr), PLATFORMS);
     const files = new Map(review.files.map((f) => [f.path.slice(review.name.length + 1), toYaml(f.objects)]));
-    replaceFolder(join(out, 'dist'), review.name, files);
+    replaceFolders([{ root: join(out, 'dist'), folder: review.name, files }], { journal: join(out, '.review-journal.json') });
     console.log(`rendered ${review.name}: ${files.size} files, ${review.files.reduce((n, f) => n + f.objects.length, 0)} objects into ${join(values.out, 'dist', review.name)}`);
     return 0;
   } catch (e) {

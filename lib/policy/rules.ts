@@ -210,6 +210,90 @@ export const singletonDoNotDisrupt: PolicyRule = {
       })),
 };
 
+export const pdbUnhealthyEviction: PolicyRule = {
+  id: 'pdb-unhealthy-eviction',
+  description: 'every PodDisruptionBudget lets unhealthy pods be evicted (unhealthyPodEvictionPolicy: AlwaysAllow)',
+  check: (input) =>
+    input.objects
+      .filter(({ object }) => object.kind === 'PodDisruptionBudget' && (object as Any).spec?.unhealthyPodEvictionPolicy !== 'AlwaysAllow')
+      .map(({ file, object }) => ({ file, object, message: `unhealthyPodEvictionPolicy is ${(object as Any).spec?.unhealthyPodEvictionPolicy ?? 'unset (IfHealthyBudget)'}: a crash-looping pod would block every node drain; set AlwaysAllow` })),
+};
+
+/** A Service or Ingress through which an AWS load balancer reaches pods, as the controller reads it. */
+interface LoadBalancerFront {
+  readonly object: KubeObject;
+  readonly services: readonly string[];
+  readonly targetType: string;
+  readonly deregistrationDelay: number;
+}
+
+/** Seconds in a `deregistration_delay.timeout_seconds=N` target group attribute; AWS's default is 300. */
+function deregistrationDelay(attributes: string | undefined): number {
+  const match = /deregistration_delay\.timeout_seconds=(\d+)/.exec(attributes ?? '');
+  return match ? Number(match[1]) : 300;
+}
+
+function loadBalancerFronts(input: PolicyInput): LoadBalancerFront[] {
+  return input.objects.flatMap(({ object }) => {
+    const o = object as Any;
+    const a: Record<string, string> = object.metadata.annotations ?? {};
+    if (object.kind === 'Service' && o.spec?.type === 'LoadBalancer' && (o.spec.loadBalancerClass === 'service.k8s.aws/nlb' || a['service.beta.kubernetes.io/aws-load-balancer-type'] === 'external')) {
+      return [{ object, services: [object.metadata.name], targetType: a['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type'] ?? 'instance', deregistrationDelay: deregistrationDelay(a['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes']) }];
+    }
+    if (object.kind === 'Ingress' && o.spec?.ingressClassName === 'alb') {
+      const services = (o.spec.rules ?? []).flatMap((r: Any) => (r.http?.paths ?? []).map((p: Any) => p.backend?.service?.name)).filter(Boolean);
+      return [{ object, services: [...new Set<string>(services)], targetType: a['alb.ingress.kubernetes.io/target-type'] ?? 'instance', deregistrationDelay: deregistrationDelay(a['alb.ingress.kubernetes.io/target-group-attributes']) }];
+    }
+    return [];
+  });
+}
+
+export const loadBalancerDraining: PolicyRule = {
+  id: 'load-balancer-draining',
+  description: 'pods behind an AWS load balancer drain: a preStop sleep at least the deregistration delay, a longer grace period, and readiness gates for IP targets',
+  check: (input) => {
+    const byLabels = LabelIndex.byLabels(workloads(input), (w) => ns(w.object), (w) => w.podLabels);
+    const services = new Map(input.objects.filter(({ object }) => object.kind === 'Service').map(({ object }) => [`${ns(object)}/${object.metadata.name}`, object as Any]));
+    const namespaces = new Map(input.objects.filter(({ object }) => object.kind === 'Namespace').map(({ object }) => [object.metadata.name, object]));
+    const findings: Finding[] = [];
+    const seen = new Set<string>();
+    for (const front of loadBalancerFronts(input)) {
+      for (const name of front.services) {
+        const selector = services.get(`${ns(front.object)}/${name}`)?.spec?.selector ?? {};
+        for (const { file, object, podSpec } of byLabels.including(ns(front.object), selector)) {
+          const via = `${front.object.kind} ${front.object.metadata.name}`;
+          // One finding per workload and problem, however many Ingresses lead to it.
+          const report = (message: string, problem = message) => {
+            const key = `${file}\0${object.metadata.name}\0${problem}`;
+            if (!seen.has(key)) findings.push({ file, object, message });
+            seen.add(key);
+          };
+          const grace: number = podSpec.terminationGracePeriodSeconds ?? 30;
+          for (const c of podSpec.containers ?? []) {
+            const preStop = c.lifecycle?.preStop;
+            if (!preStop) {
+              report(`container ${c.name} is a target of ${via} but has no preStop hook: it stops while the load balancer still sends to it`);
+              continue;
+            }
+            const command: string[] = preStop.exec?.command ?? [];
+            const sleep = command[0] === 'sleep' ? Number(command[1]) : preStop.sleep?.seconds;
+            if (sleep !== undefined && sleep < front.deregistrationDelay) {
+              report(`container ${c.name}: preStop sleeps ${sleep}s, less than the ${front.deregistrationDelay}s deregistration delay of ${via}`);
+            }
+            if (sleep !== undefined && grace <= sleep) {
+              report(`terminationGracePeriodSeconds ${grace} leaves container ${c.name} no time to shut down after its ${sleep}s preStop sleep`);
+            }
+          }
+          if (front.targetType === 'ip' && namespaces.get(ns(object))?.metadata.labels?.['elbv2.k8s.aws/pod-readiness-gate-inject'] !== 'enabled') {
+            report(`its pods are IP targets of ${via}, but namespace ${ns(object)} lacks the label elbv2.k8s.aws/pod-readiness-gate-inject: enabled, so a rollout can remove old pods before new ones receive traffic`, 'readiness-gate');
+          }
+        }
+      }
+    }
+    return findings;
+  },
+};
+
 const SEMVER = /^v?\d+\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/;
 
 export const pinnedImages: PolicyRule = {
@@ -316,6 +400,8 @@ export const RULES: readonly PolicyRule[] = [
   resources,
   noCpuLimitDefaults,
   disruptionBudget,
+  pdbUnhealthyEviction,
+  loadBalancerDraining,
   singletonDoNotDisrupt,
   pinnedImages,
   noSecretData,

@@ -41,7 +41,6 @@ export function applyReleases(environment: string, releases: Releases, options: 
   }
   const diff = formatDiffMarkdown(diffTrees(before, after), { base: `the committed dist/${environment} and argocd/${environment}` });
   if (options.dryRun) return { diff, written: false };
-  writeReleases(environment, releases, join(options.root, RELEASES_DIR));
-  writeRendered(summary, { outDir: join(options.root, 'dist'), argocdDir: join(options.root, 'argocd') });
+  writeRendered(summary, { outDir: join(options.root, 'dist'), argocdDir: join(options.root, 'argocd') }, () => writeReleases(environment, releases, join(options.root, RELEASES_DIR)));
   return { diff, written: true };
 }

@@ -12,10 +12,15 @@ import { PlatformContext, RouteRegistry } from '../platform-context';
 import { PlatformNamespace } from '../platform-namespace';
 import { PlatformNetworkPolicies } from '../network-policies';
 import { PlatformAlerts } from '../platform-alerts';
+import { DataStoreRestore } from '../data-store-backup';
+import { PlatformDashboard } from '../platform-dashboard';
+import { OtelCollector } from '../otel-collector';
 import type { KubeObject, RenderedFile } from './kube-object';
 
 /** Folder of `dist/<env>/` for what belongs to the whole cluster rather than to one platform. */
 export const CLUSTER_FOLDER = 'cluster';
+/** Folder below a platform's for the restore Jobs: rendered and checked like everything, applied by hand. */
+export const RESTORE_FOLDER = 'restore';
 
 /**
  * Where charts are created. The default gives every chart an App of its own: cdk8s resolves dependencies over
@@ -40,10 +45,63 @@ export interface BuiltChart {
  */
 export function renderEnvironment(env: Environment, platforms: readonly PlatformDefinition[], scopeFor: ScopeFactory = appPerChart): RenderedFile[] {
   const files: RenderedFile[] = [];
+  const owners = new Map<string, string>();
   // Each chart becomes JSON as soon as it is built, so its construct tree (an App each) can be collected:
   // memory stays at the size of the output, not of every construct of the environment.
-  buildEnvironment(env, platforms, scopeFor, ({ path, chart }) => files.push({ path, objects: withSyncWaves(chartObjects(chart), path) }));
+  buildEnvironment(env, platforms, scopeFor, ({ path, chart }) => {
+    const objects = withSyncWaves(chartObjects(chart), path);
+    for (const o of objects) claimObject(env.name, owners, o, path);
+    files.push({ path, objects });
+  });
   return files;
+}
+
+/**
+ * One object per kind, namespace and name: a second one would silently replace the first in the cluster
+ * (two services creating the same ExternalSecret, a component named like an object the render adds).
+ */
+function claimObject(envName: string, owners: Map<string, string>, o: KubeObject, path: string): void {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+  const namespace = o.metadata?.namespace ?? '';
+  const key = `${group}/${o.kind}/${namespace}/${o.metadata?.name}`;
+  const other = owners.get(key);
+  if (other !== undefined) {
+    throw new ConfigError(
+      `environment ${envName}: ${o.kind} ${namespace ? `${namespace}/` : ''}${o.metadata?.name} is rendered twice, by ${describeFile(other)} and by ` +
+        `${describeFile(path)}; the second would overwrite the first in the cluster. Give one of them another name`,
+    );
+  }
+  owners.set(key, path);
+}
+
+/** `dist/dev/sales-order/order-service.yaml` → its chart file, or the render itself for derived files. */
+function describeFile(path: string): string {
+  const [, folder, file] = path.split('/');
+  const chart = file.replace(/\.yaml$/, '');
+  return folder === CLUSTER_FOLDER || DERIVED_CHARTS.includes(chart) ? `the render itself (dist/${path})` : `charts/${folder}/${chart}.ts`;
+}
+
+/** Charts every platform gets from the render, not from a chart file. */
+const DERIVED_CHARTS = ['namespace', 'network-policies', 'alerts', 'dashboard', 'tracing'];
+
+/** `OrderServiceChart` of platform sales-order → `charts/sales-order/order-service.ts`, the convention. */
+function chartFile(platform: string, chartClass: { readonly name: string }): string {
+  const base = chartClass.name.replace(/Chart$/, '').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  return `charts/${platform}/${base}.ts`;
+}
+
+/** Runs a step of the render; an exception that is not a ConfigError (a bug such as a TypeError) is reported with the file it came from. */
+function guarded<T>(envName: string, file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    throw new ConfigError(
+      `environment ${envName}: ${file} failed: ${error}. This is a mistake in the code of the chart (or of a construct it uses), ` +
+        'not in the input; run `npx jest` on a test that builds the chart to see where',
+    );
+  }
 }
 
 /**
@@ -103,28 +161,73 @@ export function buildEnvironment(
     const context = new PlatformContext(env, platform.name, settings, routes);
     const chartIn = (id: string) => scopeFor(env.name, platform.name, id);
 
-    const namespace = new PlatformChart(chartIn('namespace'), 'namespace', context);
-    new PlatformNamespace(namespace, 'namespace', { name: context.namespace, quota: settings.quota ?? env.namespaceQuota });
-    add(platform.name, namespace);
-
-    const ids = new Set<string>();
+    const derived = `the render of platform ${platform.name}`;
+    const ids = new Map<string, string>();
+    const charts: Chart[] = [];
     for (const ChartClass of platform.charts) {
-      const chart = new ChartClass(chartIn(ChartClass.name), context);
-      if (ids.has(chart.node.id) || ['namespace', 'network-policies', 'alerts'].includes(chart.node.id)) {
-        throw new ConfigError(`environment ${env.name}: platform ${platform.name} has two charts named ${chart.node.id}`);
+      const file = chartFile(platform.name, ChartClass);
+      const chart = guarded(env.name, `${file} (${ChartClass.name})`, () => new ChartClass(chartIn(ChartClass.name), context));
+      if (ids.has(chart.node.id) || DERIVED_CHARTS.includes(chart.node.id)) {
+        throw new ConfigError(
+          `environment ${env.name}: ${file}: platform ${platform.name} has two charts named ${chart.node.id} ` +
+            `(${ids.get(chart.node.id) ?? 'one the render adds itself'}); each chart id names its own file in dist/, choose another`,
+        );
       }
-      ids.add(chart.node.id);
-      add(platform.name, chart);
+      ids.set(chart.node.id, file);
+      charts.push(chart);
+    }
+    // The collector exists where a service emits traces; it must be registered before references are checked.
+    if (context.allComponents.some((c) => c.emitsTraces)) {
+      const tracing = new PlatformChart(chartIn('tracing'), 'tracing', context);
+      new OtelCollector(tracing, 'collector', context);
+      charts.push(tracing);
     }
     context.checkReferences();
 
-    const policies = new PlatformChart(chartIn('network-policies'), 'network-policies', context);
-    new PlatformNetworkPolicies(policies, 'policies', context);
+    // The namespace follows from what the charts registered (readiness gates for load balancer targets).
+    const namespace = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('namespace'), 'namespace', context);
+      new PlatformNamespace(chart, 'namespace', {
+        name: context.namespace,
+        quota: settings.quota ?? env.namespaceQuota,
+        loadBalancerReadinessGates: context.hasLoadBalancerIpTargets,
+      });
+      return chart;
+    });
+    add(platform.name, namespace);
+    for (const chart of charts) add(platform.name, chart);
+
+    // Restore procedures: one file per store below restore/, which Argo CD does not sync (no recursion).
+    for (const { restore } of context.allComponents) {
+      if (!restore) continue;
+      const chart = guarded(env.name, derived, () => {
+        const restoreChart = new PlatformChart(chartIn(`restore-${restore.store}`), restore.store, context);
+        new DataStoreRestore(restoreChart, 'restore', env, restore);
+        return restoreChart;
+      });
+      add(`${platform.name}/${RESTORE_FOLDER}`, chart);
+    }
+
+    const policies = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('network-policies'), 'network-policies', context);
+      new PlatformNetworkPolicies(chart, 'policies', context);
+      return chart;
+    });
     add(platform.name, policies);
 
-    const alerts = new PlatformChart(chartIn('alerts'), 'alerts', context);
-    new PlatformAlerts(alerts, 'alerts', context);
+    const alerts = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('alerts'), 'alerts', context);
+      new PlatformAlerts(chart, 'alerts', context);
+      return chart;
+    });
     add(platform.name, alerts);
+
+    const dashboard = guarded(env.name, derived, () => {
+      const chart = new PlatformChart(chartIn('dashboard'), 'dashboard', context);
+      new PlatformDashboard(chart, 'dashboard', context);
+      return chart;
+    });
+    add(platform.name, dashboard);
   }
   return built;
 }

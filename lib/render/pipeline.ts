@@ -1,12 +1,14 @@
-import { ENVIRONMENTS, loadEnvironment } from '../../environments';
+import { join } from 'node:path';
+import { checkEnvironmentsApart, ENVIRONMENT_SOURCES, EnvironmentSource, loadEnvironment } from '../../environments';
 import type { Releases } from '../../environments/releases';
-import type { EnvironmentInput } from '../../environments/schema';
+import type { Environment, EnvironmentInput } from '../../environments/schema';
 import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
 import { renderArgoCd } from '../argocd/render';
 import { checkPolicies, PolicyReport } from '../policy/gate';
 import { ConfigError } from '../errors';
+import { byCodePoint } from '../validation';
 import { renderEnvironment } from './build';
 import type { RenderedFile } from './kube-object';
 import { toYaml } from './serialize';
@@ -15,7 +17,12 @@ export interface RenderOptions {
   /** Only these environments. @default all */
   readonly environments?: readonly string[];
   readonly platforms?: readonly PlatformDefinition[];
+  /** Environments to load instead of the committed ones, each assumed to be `environments/<name>.ts`. */
   readonly environmentInputs?: readonly EnvironmentInput[];
+  /** Environments with the files they come from, instead of the committed ones. */
+  readonly environmentSources?: readonly EnvironmentSource[];
+  /** Folder that `clusterFactsFile` is relative to. @default environments/ below the working directory */
+  readonly factsDir?: string;
   /** Release data per environment instead of `releases/<env>.json` (checked before the file is written). */
   readonly releases?: ReadonlyMap<string, Releases>;
 }
@@ -52,12 +59,7 @@ export interface RenderSummary {
 }
 
 /** Renders, serialises and checks one environment. */
-function renderOne(
-  input: EnvironmentInput,
-  platforms: readonly PlatformDefinition[],
-  releases?: Releases,
-): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
-  const env = loadEnvironment(input, undefined, { releases });
+function renderOne(env: Environment, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
   const files = renderEnvironment(env, platforms);
   const argocdFiles = renderArgoCd(env, files, platforms);
   const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)]));
@@ -73,14 +75,28 @@ function renderOne(
   };
 }
 
-function selectInputs(options: RenderOptions): EnvironmentInput[] {
-  const inputs = options.environmentInputs ?? ENVIRONMENTS;
+/**
+ * Loads every environment (all of them, also when only some are rendered: they must stay apart from each
+ * other) and returns the selected ones.
+ */
+function selectEnvironments(options: RenderOptions): Environment[] {
+  const sources = options.environmentSources
+    ?? options.environmentInputs?.map((input) => ({ file: `environments/${String(input?.name)}.ts`, input }))
+    ?? ENVIRONMENT_SOURCES;
+  const factsDir = options.factsDir ?? join(process.cwd(), 'environments');
+  const loaded = sources.map((s) => ({
+    env: loadEnvironment(s.input, factsDir, options.environmentSources || !options.environmentInputs ? s.file : undefined, {
+      releases: options.releases?.get(String(s.input?.name)),
+    }),
+    file: s.file,
+  }));
+  checkEnvironmentsApart(loaded);
   for (const name of options.environments ?? []) {
-    if (!inputs.some((e) => e.name === name)) {
-      throw new ConfigError(`unknown environment '${name}' (environments: ${inputs.map((e) => e.name).join(', ')})`);
+    if (!loaded.some((e) => e.env.name === name)) {
+      throw new ConfigError(`unknown environment '${name}' in --env: there is no environments/${name}.ts (environments: ${loaded.map((e) => e.env.name).join(', ')})`);
     }
   }
-  return inputs.filter((e) => !options.environments || options.environments.includes(e.name));
+  return loaded.map((e) => e.env).filter((e) => !options.environments || options.environments.includes(e.name));
 }
 
 function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
@@ -92,7 +108,7 @@ function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
       exemptions: outputs.flatMap((o) => o.policy.exemptions),
     },
     environments: outputs.map((o) => o.name),
-    platforms: [...new Set(outputs.flatMap((o) => o.platforms))].sort(),
+    platforms: [...new Set(outputs.flatMap((o) => o.platforms))].sort(byCodePoint),
     fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
     objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
     argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
@@ -102,7 +118,7 @@ function summarise(outputs: readonly EnvironmentOutput[]): RenderSummary {
 /** Loads, validates, renders and checks everything, in this thread; writes nothing. Throws ConfigError on bad input. */
 export function renderAll(options: RenderOptions = {}): RenderResult {
   const platforms = options.platforms ?? PLATFORMS;
-  const outputs = selectInputs(options).map((input) => renderOne(input, platforms, options.releases?.get(input.name)));
+  const outputs = selectEnvironments(options).map((env) => renderOne(env, platforms));
   return {
     ...summarise(outputs),
     files: outputs.flatMap((o) => o.files),
@@ -116,8 +132,8 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
  */
 export function renderForWrite(options: RenderOptions = {}): RenderSummary {
   const platforms = options.platforms ?? PLATFORMS;
-  return summarise(selectInputs(options).map((input) => {
-    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(input, platforms, options.releases?.get(input.name));
+  return summarise(selectEnvironments(options).map((env) => {
+    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, platforms);
     return output;
   }));
 }

@@ -18,7 +18,7 @@ function emitMapping(map: Record<string, unknown>, indent: string): string {
   for (const key of Object.keys(map)) {
     const value = map[key];
     if (value === undefined) continue;
-    out += `${indent}${scalar(key, indent)}:${emitValue(value, indent)}`;
+    out += `${indent}${singleLineCached(key)}:${emitValue(value, indent)}`;
   }
   return out;
 }
@@ -55,44 +55,68 @@ function emitSequence(items: readonly unknown[], indent: string): string {
 // Plain scalars YAML 1.1 or 1.2 readers could take for something other than a string.
 const RESERVED = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|\.inf|\.Inf|\.INF|-\.inf|-\.Inf|-\.INF|\.nan|\.NaN|\.NAN|<<)$/;
 const NUMERIC = /^[-+]?(?:\.?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?)$/;
+// YAML 1.1 floats as the yaml library reads them: the digits on either side of the dot are optional, and so is
+// the mantissa before an exponent (".", "1.", "e0" and "-.e5" are floats).
+const FLOAT_11 = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*(?:[eE][-+]?[0-9]+)?|(?:\.[0-9_]*)?[eE][-+]?[0-9]+)$/;
 // YAML 1.1 timestamps, which some Kubernetes tooling still decodes.
 const TIMESTAMP = /^\d{4}-\d\d?-\d\d?/;
 const SAFE_PLAIN = /^[A-Za-z0-9_./$(][^\n\r\t"'#`]*$/;
+// Characters no plain scalar or block literal may hold: C0 and C1 controls (tab and line feed excepted), what
+// YAML 1.1 reads as a line break (NEL, LS, PS), byte-order marks, non-characters and lone surrogates. Such text
+// is double-quoted, with those characters escaped.
+const SPECIAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udfff]/u;
+const SPECIAL_ALL = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
 // Keys and label values repeat thousands of times in a large render; each string is classified once.
 const plainOrQuoted = new Map<string, string>();
 
 function scalar(value: unknown, indent: string): string {
-  if (typeof value === 'string' && !value.includes('\n')) {
-    let text = plainOrQuoted.get(value);
-    if (text === undefined) {
-      text = singleLine(value);
-      if (plainOrQuoted.size < 100_000) plainOrQuoted.set(value, text);
-    }
-    return text;
-  }
+  if (typeof value === 'string') return value.includes('\n') ? blockLiteral(value, indent) : singleLineCached(value);
   if (value === null) return 'null';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : JSON.stringify(String(value));
+  if (typeof value === 'number') return Number.isFinite(value) ? number(value) : quoted(String(value));
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  const s = String(value);
-  return s.includes('\n') ? blockLiteral(s, indent) : singleLine(s);
+  return singleLineCached(String(value));
+}
+
+/**
+ * A number both YAML 1.1 and 1.2 read back as that number: YAML 1.1 wants a dot in a float's mantissa, so
+ * `1e+21` and `5e-7` (JavaScript's own notation) are written `1.0e+21` and `5.0e-7`.
+ */
+function number(n: number): string {
+  const s = String(Object.is(n, -0) ? 0 : n);
+  const e = s.indexOf('e');
+  return e > 0 && !s.slice(0, e).includes('.') ? `${s.slice(0, e)}.0${s.slice(e)}` : s;
+}
+
+function singleLineCached(s: string): string {
+  let text = plainOrQuoted.get(s);
+  if (text === undefined) {
+    text = singleLine(s);
+    if (plainOrQuoted.size < 100_000) plainOrQuoted.set(s, text);
+  }
+  return text;
 }
 
 function singleLine(s: string): string {
   if (
-    s.length > 0 && SAFE_PLAIN.test(s) && !RESERVED.test(s) && !NUMERIC.test(s) && !TIMESTAMP.test(s)
-    && !s.includes(': ') && !s.endsWith(':') && !s.endsWith(' ') && !s.includes(' #') && !/[{}[\],&*!|>%@]/.test(s[0])
+    s.length > 0 && SAFE_PLAIN.test(s) && !SPECIAL.test(s) && !RESERVED.test(s) && !NUMERIC.test(s) && !FLOAT_11.test(s) && !TIMESTAMP.test(s)
+    && !s.startsWith('...') && !s.includes(': ') && !s.endsWith(':') && !s.endsWith(' ') && !s.includes(' #') && !/[{}[\],&*!|>%@]/.test(s[0])
   ) {
     return s;
   }
-  return JSON.stringify(s);
+  return quoted(s);
+}
+
+/** A double-quoted scalar: JSON's escapes, which YAML shares, plus the characters YAML would not keep as they are. */
+function quoted(s: string): string {
+  return JSON.stringify(s).replace(SPECIAL_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Multi-line text (scripts, config files) as a block literal, kept readable in review. */
 function blockLiteral(s: string, indent: string): string {
-  // Leading or whitespace-only lines would need indentation indicators, several final newlines keep
-  // chomping; such rare text is quoted instead.
-  if (/^[ \t]/.test(s) || s.includes('\r') || /(^|\n)[ \t]+(\n|$)/.test(s) || s.endsWith('\n\n')) return JSON.stringify(s);
+  // A first non-empty line that starts with a blank, or whitespace-only lines, would need indentation indicators, several final newlines keep
+  // chomping, and text of line breaks alone would read back as ""; such rare text is quoted instead.
+  if (/^\n*[ \t]/.test(s) || !/[^\n]/.test(s) || SPECIAL.test(s) || /(^|\n)[ \t]+(\n|$)/.test(s) || s.endsWith('\n\n')) return quoted(s);
   const clip = s.endsWith('\n');
   const inner = `${indent}  `;
   const lines = (clip ? s.slice(0, -1) : s).split('\n').map((line) => (line.length > 0 ? `${inner}${line}` : ''));

@@ -1,13 +1,28 @@
+import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors';
 import { formatViolations } from '../policy/gate';
+import { withLock } from './lock';
 import { RenderOptions, RenderSummary, renderForWrite } from './pipeline';
-import { removeStaleStaging, replaceFolder } from './write';
+import { FileSystem, OutputFolder, recoverInterruptedSwap, replaceFolders } from './write';
 
 export interface SynthesizeOptions extends RenderOptions {
   /** Root of the rendered manifests, `dist/`. */
   readonly outDir: string;
   /** Root of the rendered Argo CD objects, `argocd/`. */
   readonly argocdDir: string;
+  /** Lock file that serialises writers. @default `.synth.lock` beside `outDir` */
+  readonly lockFile?: string;
+  /** Journal of the swap. @default `.synth-journal.json` beside `outDir` */
+  readonly journal?: string;
+  /** How long to wait for another run's lock. @default 120 s */
+  readonly lockTimeoutMs?: number;
+  /** Told when another run holds the lock and this one waits. */
+  readonly onLockWait?: (holder: string) => void;
+  /** Told what an interrupted earlier run left and how it was repaired. */
+  readonly onRepair?: (what: string) => void;
+  /** For fault tests. */
+  readonly fs?: FileSystem;
+  readonly beforeRename?: (step: number) => void;
 }
 
 export interface SynthesizeResult {
@@ -15,12 +30,19 @@ export interface SynthesizeResult {
   readonly written: number;
   readonly unchanged: number;
   readonly removed: number;
+  readonly warnings: readonly string[];
+}
+
+/** Where the lock and the journal of a render into `outDir` live: beside it, in the repository root. */
+export function outputControlFiles(outDir: string): { lockFile: string; journal: string } {
+  return { lockFile: join(dirname(outDir), '.synth.lock'), journal: join(dirname(outDir), '.synth-journal.json') };
 }
 
 /**
- * Renders and checks everything in memory, then swaps in each environment's folders; the whole of
- * `npm run synth` but the printing. Bad input and policy violations throw a ConfigError before anything
- * is written.
+ * Renders and checks everything in memory, then, holding the lock, repairs what an interrupted run left and
+ * swaps in every changed folder of `dist/` and `argocd/` at once; the whole of `npm run synth` but the
+ * printing. Bad input and policy violations throw a ConfigError before anything is written; a failure while
+ * writing leaves the output entirely as it was.
  */
 export function synthesize(options: SynthesizeOptions): SynthesizeResult {
   const summary = renderForWrite(options);
@@ -30,23 +52,24 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
         'Fix the chart, or opt the object out of one rule with an annotation that gives the reason (see README, "Policy gate").',
     );
   }
-  return { summary, ...writeRendered(summary, options) };
+  return writeRendered(summary, options);
 }
 
-/** Swaps a checked render into `dist/` and `argocd/`, environment by environment. */
-export function writeRendered(summary: RenderSummary, options: Pick<SynthesizeOptions, 'outDir' | 'argocdDir'>): Omit<SynthesizeResult, 'summary'> {
-  removeStaleStaging(options.outDir);
-  removeStaleStaging(options.argocdDir);
-  let written = 0;
-  let unchanged = 0;
-  let removed = 0;
+/**
+ * Swaps a checked render into `dist/` and `argocd/` under the lock. `beforeSwap` runs inside the lock first
+ * (`npm run release` writes the release file there, so no render sees the new release without its output).
+ */
+export function writeRendered(summary: RenderSummary, options: SynthesizeOptions, beforeSwap?: () => void): SynthesizeResult {
+  const defaults = outputControlFiles(options.outDir);
+  const journal = options.journal ?? defaults.journal;
+  const folders: OutputFolder[] = [];
   for (const [root, trees] of [[options.outDir, summary.dist], [options.argocdDir, summary.argocd]] as const) {
-    for (const [env, files] of trees) {
-      const r = replaceFolder(root, env, files);
-      written += r.written;
-      unchanged += r.unchanged;
-      removed += r.removed;
-    }
+    for (const [env, files] of trees) folders.push({ root, folder: env, files });
   }
-  return { written, unchanged, removed };
+  return withLock(options.lockFile ?? defaults.lockFile, () => {
+    for (const repaired of recoverInterruptedSwap(journal, [options.outDir, options.argocdDir], options.fs)) options.onRepair?.(repaired);
+    beforeSwap?.();
+    const result = replaceFolders(folders, { journal, fs: options.fs, beforeRename: options.beforeRename });
+    return { summary, ...result };
+  }, { timeoutMs: options.lockTimeoutMs, onWait: options.onLockWait });
 }

@@ -53,7 +53,7 @@ export function reviewEnvironmentInput(base: EnvironmentInput, settings: ReviewE
     ...rest,
     name: `review-${number}`,
     gitops: { ...base.gitops, targetRevision: `${settings.branchPrefix}${number}` },
-    review: { number, namespacePrefix: `review-${number}-`, hostnameSuffix: `-review-${number}`, publishDns: settings.publishDns },
+    review: { base: base.name, number, namespacePrefix: `review-${number}-`, hostnameSuffix: `-review-${number}`, publishDns: settings.publishDns },
     platforms: Object.fromEntries(platforms.map((p) => [p.name, chosen.has(p.name) ? { ...(base.platforms?.[p.name] ?? {}), enabled: true } : { enabled: false }])),
   };
 }
@@ -73,7 +73,7 @@ export function renderReview(number: number, platforms: readonly PlatformDefinit
   const chosen = reviewPlatforms(base, settings, platforms);
   const baseReleases = loadReleases(base.name);
   const releases: Releases = Object.fromEntries(Object.entries(baseReleases).filter(([platform]) => chosen.some((p) => p.name === platform)));
-  const env = loadEnvironment(input, undefined, { releases });
+  const env = loadEnvironment(input, undefined, undefined, { releases });
   const files = renderEnvironment(env, platforms);
   const policy = checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]]));
   if (policy.violations.length > 0) {
