@@ -6,7 +6,26 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { exitWithUsage, parseCommandLine } from '../lib/cli/args';
+
+/** The committed results (`--update`); a plain run writes the git-ignored one beside it. */
+const COMMITTED = 'bench/results/latest.json';
+const SCRATCH = 'bench/results/latest.tmp.json';
+
+const spec = {
+  usage: 'npm run bench -- [--sizes 10,100,1000] [--runs 3] [--skip-cdk8s] [--update | --out <file.json>]',
+  description:
+    'Renders synthetic platforms of N services per environment (three environments) through our render path and the\n' +
+    "way `cdk8s synth` does by default, and the real platforms end to end; prints median wall time, peak memory and the\n" +
+    `targets. Results go to ${SCRATCH} (git-ignored); --update writes the committed ${COMMITTED}.`,
+  options: {
+    sizes: { type: 'string', value: '<n,n,...>', help: 'services per environment, comma-separated', default: '10,100,1000' },
+    runs: { type: 'string', value: '<n>', help: 'runs per case (the median is reported)', default: '3' },
+    'skip-cdk8s': { type: 'boolean', help: 'leave out the cdk8s synth baseline (minutes at 3 × 1000)' },
+    update: { type: 'boolean', help: `write the committed ${COMMITTED}` },
+    out: { type: 'string', value: '<file.json>', help: `write the results here instead (default ${SCRATCH})` },
+  },
+} as const;
 
 interface Sample { readonly seconds: number; readonly peakMb: number | null }
 interface Row {
@@ -41,16 +60,13 @@ const summarise = (samples: Sample[]): Summary => ({
 });
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      sizes: { type: 'string', default: '10,100,1000' },
-      runs: { type: 'string', default: '3' },
-      'skip-cdk8s': { type: 'boolean', default: false },
-      out: { type: 'string', default: 'bench/results/latest.json' },
-    },
-  });
-  const sizes = values.sizes!.split(',').map(Number);
+  const { values } = parseCommandLine(spec);
+  const sizes = String(values.sizes).split(',').map(Number);
   const runs = Number(values.runs);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) exitWithUsage(spec, `--sizes must be positive whole numbers separated by commas, got '${String(values.sizes)}'`);
+  if (!Number.isInteger(runs) || runs < 1) exitWithUsage(spec, `--runs must be a positive whole number, got '${String(values.runs)}'`);
+  if (values.update && values.out) exitWithUsage(spec, '--update and --out exclude each other');
+  const out = values.update ? COMMITTED : String(values.out ?? SCRATCH);
   const work = mkdtempSync(join(tmpdir(), 'bench-'));
   const rows: Row[] = [];
   try {
@@ -111,7 +127,8 @@ function main(): void {
   ] as [string, boolean][];
   console.log(`\n${targets.map(([name, ok]) => `${ok ? 'PASS' : 'FAIL'}  ${name}`).join('\n')}`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, values.out!), `${JSON.stringify({ machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }, runs, rows, targets: Object.fromEntries(targets) }, null, 2)}\n`);
+  writeFileSync(join(ROOT, out), `${JSON.stringify({ machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }, runs, rows, targets: Object.fromEntries(targets) }, null, 2)}\n`);
+  console.log(`results: ${out}${values.update ? '' : ' (git-ignored; --update writes the committed ' + COMMITTED + ')'}`);
   if (targets.some(([, ok]) => !ok)) process.exitCode = 1;
 }
 

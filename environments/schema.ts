@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isCronSchedule } from '../lib/backup-schedule';
-import { cpu, envName, gitRepoUrl, hostname, memory, plainConfig, resourcesSchema, storage, strictObject } from '../lib/validation';
+import { bytes, cpu, envName, gitRepoUrl, hostname, memory, plainConfig, resourcesSchema, storage, strictObject } from '../lib/validation';
 import type { ClusterFacts } from './cluster-facts';
 import type { Releases } from './releases';
 
@@ -112,6 +112,9 @@ export const quotaSchema = strictObject({
   pods: z.number().int().min(1),
   persistentVolumeClaims: z.number().int().min(0),
   requestsStorage: storage,
+}).refine((q) => bytes(q.limitsMemory) >= bytes(q.requestsMemory), {
+  message: 'must be ≥ requestsMemory: no pod could reach its memory requests within the quota of its limits',
+  path: ['limitsMemory'],
 });
 
 export const platformSettingsSchema = strictObject({

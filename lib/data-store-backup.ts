@@ -1,7 +1,9 @@
 import { k8s } from './k8s';
+import { byCodePoint } from './validation';
 import { Construct } from 'constructs';
 import type { BackupSettings, DataStoreOverride, Environment, Resources } from '../environments/schema';
 import { longestGapSeconds } from './backup-schedule';
+import { DO_NOT_DISRUPT } from './disruption';
 import { selectorLabels } from './labels';
 import type { DataStoreEngine, PlatformContext } from './platform-context';
 import { toResourceRequirements } from './resources';
@@ -91,11 +93,11 @@ function awsEnv(env: Environment, extra: Record<string, string>): k8s.EnvVar[] {
     HOME: '/tmp',
     ...extra,
   };
-  return Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
+  return Object.entries(vars).sort(([a], [b]) => byCodePoint(a, b)).map(([name, value]) => ({ name, value }));
 }
 
 function credentialEnv(secret: string, credentials: Readonly<Record<string, string>>): k8s.EnvVar[] {
-  return Object.entries(credentials).sort(([a], [b]) => a.localeCompare(b))
+  return Object.entries(credentials).sort(([a], [b]) => byCodePoint(a, b))
     .map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } }));
 }
 
@@ -186,7 +188,8 @@ export class DataStoreBackup extends Construct {
             backoffLimit: 2,
             activeDeadlineSeconds: BACKUP_DEADLINE_SECONDS,
             template: {
-              metadata: { labels: podLabels },
+              // Karpenter consolidating the node mid-dump would kill the run; a backup pod is short-lived.
+              metadata: { labels: podLabels, annotations: DO_NOT_DISRUPT },
               spec: {
                 serviceAccountName: name,
                 automountServiceAccountToken: true,
@@ -242,7 +245,7 @@ export class DataStoreRestore extends Construct {
         backoffLimit: 0,
         ttlSecondsAfterFinished: 7 * 86400,
         template: {
-          metadata: { labels: { ...labels, ...selectorLabels(name) } },
+          metadata: { labels: { ...labels, ...selectorLabels(name) }, annotations: DO_NOT_DISRUPT },
           spec: {
             serviceAccountName: plan.serviceAccount,
             automountServiceAccountToken: true,

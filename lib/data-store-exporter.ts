@@ -1,4 +1,5 @@
 import { k8s } from './k8s';
+import { byCodePoint } from './validation';
 import { Construct } from 'constructs';
 import type { Resources } from '../environments/schema';
 import { ImageReference, ImagePolicy, resolveImage } from './image';
@@ -36,10 +37,11 @@ const DEFAULT_RESOURCES: Resources = { requests: { cpu: '10m', memory: '32Mi' },
  */
 export function exporterContainer(props: DataStoreExporterProps, storeEnv: readonly k8s.EnvVar[], imagePolicy: ImagePolicy, where: string): k8s.Container {
   const port = k8s.IntOrString.fromString(METRICS_PORT_NAME);
-  const own = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, value }));
+  const own = Object.entries(props.env ?? {}).sort(([a], [b]) => byCodePoint(a, b)).map(([name, value]) => ({ name, value }));
   // Only the store's variables the exporter refers to, so it holds no credential it does not use.
   const referenced = new Set(own.flatMap((v) => [...v.value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].map((m) => m[1])));
-  const env = [...storeEnv.filter((v) => referenced.has(v.name)), ...own];
+  // `NAME: '$(NAME)'` passes the store's variable through as it is: defining it twice would be an error.
+  const env = [...storeEnv.filter((v) => referenced.has(v.name)), ...own.filter((v) => v.value !== `$(${v.name})`)];
   return {
     name: 'exporter',
     image: resolveImage(props.image, imagePolicy, `${where}, exporter`),

@@ -22,7 +22,7 @@ export function formatZodIssues(error: z.ZodError, prefix: readonly PropertyKey[
       const path = [...prefix, ...issue.path].map(String).join('.');
       // A record's key is refused with the key schema's own words, not zod's "Invalid key in record".
       const message = issue.code === 'invalid_key' ? issue.issues.map((i) => i.message).join('; ') : issue.message;
-      return `  - ${path || '(root)'}: ${message}${given(issue)}`;
+      return `  - ${path || '(top level)'}: ${message}${given(issue)}`;
     })
     .join('\n');
 }

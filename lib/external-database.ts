@@ -4,6 +4,7 @@ import { checkDataStoreProps } from './props-schemas';
 import { ConfigError } from './errors';
 import { appLabels } from './labels';
 import { PlatformChart } from './platform-chart';
+import { rdsCaBundle, rdsRegion } from './rds-ca-bundle';
 
 export interface ExternalDatabaseProps {
   /** Key of the endpoint in the cluster facts' `database_endpoints`. */
@@ -12,14 +13,28 @@ export interface ExternalDatabaseProps {
   readonly engine: 'mysql' | 'mariadb' | 'postgres';
 }
 
+/** A CA bundle in a ConfigMap of the namespace, mounted read-only into a client's containers. */
+export interface CaBundle {
+  readonly configMap: string;
+  /** Directory it is mounted at; the bundle is the file `ca.pem` in it. */
+  readonly mountPath: string;
+  /** Full path of the PEM file, for the client's configuration. */
+  readonly file: string;
+}
+
 /**
- * A database outside the cluster (Amazon RDS), reached through a Service of type ExternalName, so pods use a
- * stable in-namespace name (`<name>:<port>`) while Terraform owns the endpoint.
+ * A database outside the cluster (Amazon RDS), reached through a Service of type ExternalName, so the model
+ * and its NetworkPolicies have a stable in-namespace name (`<name>:<port>`) while Terraform owns the endpoint.
+ * Clients connect with TLS and verify the server: the region's RDS root CAs are rendered into the ConfigMap
+ * `<name>-ca` (see lib/rds-ca-bundle.ts), and they must connect to `host` (the RDS endpoint itself, which the
+ * server's certificate names), not to the alias.
  */
 export class ExternalDatabase extends Construct {
   public readonly name: string;
   public readonly host: string;
   public readonly port: number;
+  /** The RDS CA bundle clients verify the server with. */
+  public readonly caBundle: CaBundle;
 
   constructor(scope: Construct, name: string, props: ExternalDatabaseProps) {
     super(scope, name);
@@ -34,8 +49,17 @@ export class ExternalDatabase extends Construct {
     if (endpoint.engine !== props.engine) {
       throw new ConfigError(`${where}: database_endpoints.${props.endpoint} is ${endpoint.engine}, the platform expects ${props.engine}`);
     }
+    const region = rdsRegion(endpoint.host);
+    if (!region) {
+      throw new ConfigError(`${where}: database_endpoints.${props.endpoint}.host ${endpoint.host} is not an Amazon RDS endpoint (<id>.<hash>.<region>.rds.amazonaws.com); only RDS's CA bundle is known to verify it with`);
+    }
     this.name = name;
     this.host = endpoint.host;
+    this.caBundle = { configMap: `${name}-ca`, mountPath: `/etc/ssl/certs/${name}`, file: `/etc/ssl/certs/${name}/ca.pem` };
+    new k8s.KubeConfigMap(this, 'ca', {
+      metadata: { name: this.caBundle.configMap, labels: appLabels({ name, partOf: context.platform, component: 'database' }) },
+      data: { 'ca.pem': rdsCaBundle(region) },
+    });
     this.port = endpoint.port;
     new k8s.KubeService(this, 'service', {
       metadata: { name, labels: appLabels({ name, partOf: context.platform, component: 'database' }) },

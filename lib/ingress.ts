@@ -1,10 +1,8 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { ConnectionDraining, targetGroupAttributes } from './connection-draining';
-import { ConfigError } from './errors';
-import { DNS_ZONE_LABEL, DnsZone, ResolvedHost } from './exposure';
-import { PlatformChart } from './platform-chart';
-import type { PlatformContext } from './platform-context';
+import { DNS_ZONE_LABEL } from './exposure';
+import type { PlannedHost } from './exposure-plan';
 
 /** TLS 1.3 and 1.2 only, the AWS policy recommended for ALBs and NLBs. */
 export const AWS_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -12,9 +10,12 @@ export const AWS_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 export interface IngressesProps {
   readonly name: string;
   readonly labels: Record<string, string>;
-  readonly where: string;
-  readonly context: PlatformContext;
-  readonly hosts: readonly ResolvedHost[];
+  /** Name of the environment: its ALBs are shared per scheme (`<env>-<scheme>`). */
+  readonly envName: string;
+  /** Hostnames as the environment's exposure plan decided them (zone, scheme, certificate). */
+  readonly hosts: readonly PlannedHost[];
+  /** Let external-dns publish the hostnames (annotation and zone label). @default true */
+  readonly publishDns?: boolean;
   readonly controller: 'nginx' | 'alb';
   readonly paths: readonly string[];
   /** Readiness path of the service; the ALB health-checks it. */
@@ -30,21 +31,14 @@ export interface IngressesProps {
  * public hosts, internal for private ones), each joining the environment's shared ALB of that scheme.
  */
 export function renderIngresses(scope: Construct, props: IngressesProps): void {
-  const { context, where } = props;
-  for (const host of props.hosts) {
-    for (const path of props.paths) {
-      if (!path.startsWith('/')) throw new ConfigError(`${where}: exposure path '${path}' must start with '/'`);
-      context.routes.claim(`${where}: ${PlatformChart.platformOf(scope).sourceFile}`, `${context.platform}/${props.name}`, host.hostname, path, props.controller === 'nginx' ? 'nginx' : `alb-${host.zone === 'public' ? 'internet-facing' : 'internal'}`);
-    }
-  }
+  const publish = props.publishDns ?? true;
   const zones = [...new Set(props.hosts.map((h) => h.zone))].sort();
   for (const zone of zones) {
     const hosts = props.hosts.filter((h) => h.zone === zone);
     const id = zones.length > 1 ? `${props.name}-${zone}` : props.name;
-    const publish = props.context.publishDns;
     const annotations: Record<string, string> = {
       ...(publish ? { 'external-dns.alpha.kubernetes.io/hostname': hosts.map((h) => h.hostname).join(',') } : {}),
-      ...(props.controller === 'alb' ? albAnnotations(props, zone, hosts) : {}),
+      ...(props.controller === 'alb' ? albAnnotations(props, hosts) : {}),
     };
     new k8s.KubeIngress(scope, `ingress-${zone}`, {
       // external-dns selects its objects by this label: without it, no record is made.
@@ -66,22 +60,15 @@ export function renderIngresses(scope: Construct, props: IngressesProps): void {
   }
 }
 
-function albAnnotations(props: IngressesProps, zone: DnsZone, hosts: readonly ResolvedHost[]): Record<string, string> {
-  const { context, where } = props;
-  const missing = hosts.filter((h) => !h.certificateArn);
-  if (missing.length > 0 && context.env.requireTls) {
-    throw new ConfigError(
-      `${where}: exposure: no ACM certificate in the cluster facts covers ${missing.map((h) => h.hostname).join(', ')}; ` +
-        `environment ${context.env.name} requires TLS on every ALB (add it to certificate_arns in Terraform)`,
-    );
-  }
+function albAnnotations(props: IngressesProps, hosts: readonly PlannedHost[]): Record<string, string> {
+  // The plan refused missing certificates where TLS is required; elsewhere a zone without one stays HTTP.
   const certificates = [...new Set(hosts.flatMap((h) => (h.certificateArn ? [h.certificateArn] : [])))].sort();
-  const scheme = zone === 'public' ? 'internet-facing' : 'internal';
-  const tls = certificates.length > 0 && missing.length === 0;
+  const scheme = hosts[0].scheme;
+  const tls = certificates.length > 0 && hosts.every((h) => h.certificateArn);
   return {
     'alb.ingress.kubernetes.io/scheme': scheme,
     // One ALB per environment and scheme: every Ingress of the group shares its listeners.
-    'alb.ingress.kubernetes.io/group.name': `${context.env.name}-${scheme}`,
+    'alb.ingress.kubernetes.io/group.name': `${props.envName}-${scheme}`,
     'alb.ingress.kubernetes.io/target-type': props.targetType,
     'alb.ingress.kubernetes.io/healthcheck-path': props.healthCheckPath,
     'alb.ingress.kubernetes.io/healthcheck-port': 'traffic-port',

@@ -1,33 +1,32 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
-import type { Environment } from '../environments/schema';
 import { ConnectionDraining, targetGroupAttributes } from './connection-draining';
 import { ConfigError } from './errors';
-import { DNS_ZONE_LABEL, LoadBalancerPort, ResolvedHost } from './exposure';
+import { DNS_ZONE_LABEL, LoadBalancerPort } from './exposure';
+import type { PlannedHost } from './exposure-plan';
 import { AWS_TLS_POLICY } from './ingress';
-import { PlatformChart } from './platform-chart';
-import type { RouteRegistry } from './platform-context';
 
 export interface LoadBalancerServiceProps {
   readonly name: string;
   readonly labels: Record<string, string>;
   readonly selector: Record<string, string>;
   readonly where: string;
-  readonly env: Environment;
-  readonly hosts: readonly ResolvedHost[];
+  /** Hostnames as the environment's exposure plan decided them: one zone, one scheme. */
+  readonly hosts: readonly PlannedHost[];
+  /** Let external-dns publish the hostnames (annotation and zone label). @default true */
+  readonly publishDns?: boolean;
   readonly ports: readonly LoadBalancerPort[];
   readonly containerPorts: readonly { readonly name: string; readonly port: number }[];
   /** Readiness path of the service; the NLB health-checks it over HTTP. */
   readonly healthCheckPath: string;
   /** Container port that serves the readiness path (every listener's targets are checked there). */
   readonly healthCheckPort: number;
-  /** The environment's routes: the NLB takes its hostnames whole. */
-  readonly routes: RouteRegistry;
-  /** `<platform>/<service>`, for conflicts. */
-  readonly owner: string;
   /** How the NLB's targets drain (its deregistration delay). */
   readonly draining: ConnectionDraining;
 }
+
+/** Annotation stating why a load balancer port carries plain traffic: `<prefix><port name>: <reason>`. */
+export const PLAINTEXT_ANNOTATION_PREFIX = 'platform-manifests/plaintext-';
 
 /**
  * A Service of type LoadBalancer that the AWS Load Balancer Controller turns into a Network Load Balancer with
@@ -35,25 +34,15 @@ export interface LoadBalancerServiceProps {
  */
 export function renderLoadBalancerService(scope: Construct, props: LoadBalancerServiceProps): void {
   const { where } = props;
-  if (props.hosts.length === 0) throw new ConfigError(`${where}: a load-balancer exposure needs at least one hostname`);
-  const zones = new Set(props.hosts.map((h) => h.zone));
-  if (zones.size > 1) throw new ConfigError(`${where}: a load balancer is either internet-facing or internal; its hostnames mix public and private zones`);
-  for (const host of props.hosts) props.routes.claim(`${where}: ${PlatformChart.platformOf(scope).sourceFile}`, props.owner, host.hostname, '*', 'nlb');
   for (const port of props.ports) {
     if (!props.containerPorts.some((c) => c.name === port.targetPort)) {
       throw new ConfigError(`${where}: load-balancer port ${port.port} targets '${port.targetPort}', which is not a container port (${props.containerPorts.map((c) => c.name).join(', ')})`);
     }
   }
   const tlsPorts = props.ports.filter((p) => p.tls);
-  const certificates = [...new Set(props.hosts.map((h) => h.certificateArn))];
-  if (tlsPorts.length > 0 && certificates.some((c) => c === undefined)) {
-    throw new ConfigError(
-      `${where}: exposure: TLS port ${tlsPorts.map((p) => p.port).join(', ')} needs an ACM certificate covering ` +
-        `${props.hosts.filter((h) => !h.certificateArn).map((h) => h.hostname).join(', ')}; add it to certificate_arns in Terraform`,
-    );
-  }
-  const scheme = zones.has('public') ? 'internet-facing' : 'internal';
-  const publish = props.env.review?.publishDns ?? true;
+  const certificates = [...new Set(props.hosts.flatMap((h) => (h.certificateArn ? [h.certificateArn] : [])))].sort();
+  const scheme = props.hosts[0].scheme;
+  const publish = props.publishDns ?? true;
   const annotations: Record<string, string> = {
     ...(publish ? { 'external-dns.alpha.kubernetes.io/hostname': props.hosts.map((h) => h.hostname).join(',') } : {}),
     'service.beta.kubernetes.io/aws-load-balancer-scheme': scheme,
@@ -69,11 +58,13 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
     'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes': targetGroupAttributes(props.draining, true),
     ...(tlsPorts.length > 0
       ? {
-          'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': (certificates as string[]).sort().join(','),
+          'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': certificates.join(','),
           'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': tlsPorts.map((p) => p.name).join(','),
           'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': AWS_TLS_POLICY,
         }
       : {}),
+    // Why each plain port is plain, where a reviewer of the rendered YAML sees it.
+    ...Object.fromEntries(props.ports.flatMap((p) => (p.plaintext ? [[`${PLAINTEXT_ANNOTATION_PREFIX}${p.name}`, p.plaintext]] : []))),
   };
   new k8s.KubeService(scope, 'service', {
     // external-dns selects its objects by this label: without it, no record is made.

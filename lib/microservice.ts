@@ -5,8 +5,10 @@ import { releaseFileName } from '../environments/releases';
 import type { Autoscaling, Resources } from '../environments/schema';
 import { AWS_LOAD_BALANCER_DRAINING, preStopSleep } from './connection-draining';
 import { ConfigError } from './errors';
+import type { CaBundle } from './external-database';
+import type { Exposure } from './exposure';
+import { PlannedHost, planExposure } from './exposure-plan';
 import { checkName, checkProps, microservicePropsSchema } from './props-schemas';
-import { Exposure, ResolvedHost, resolveHosts } from './exposure';
 import { ImageReference, imageVersion, resolveImage } from './image';
 import { renderIngresses } from './ingress';
 import { appLabels, selectorLabels } from './labels';
@@ -66,6 +68,8 @@ export interface MicroserviceProps {
   readonly config?: Readonly<Record<string, string>>;
   /** Files from a ConfigMap mounted read-only, e.g. an nginx.conf. @default none */
   readonly configFiles?: { readonly mountPath: string; readonly files: Readonly<Record<string, string>> };
+  /** CA bundles (e.g. an ExternalDatabase's RDS CAs) mounted read-only for the client to verify servers with. @default none */
+  readonly caBundles?: readonly CaBundle[];
   /** Credentials from AWS Secrets Manager or SSM Parameter Store. @default none */
   readonly secrets?: readonly SecretEnvironment[];
   /** Components of the platform this service calls; the only ones its network policy lets it reach. @default none */
@@ -114,7 +118,7 @@ export interface MicroserviceProps {
  */
 export class Microservice extends Construct {
   public readonly name: string;
-  public readonly hosts: readonly ResolvedHost[];
+  public readonly hosts: readonly PlannedHost[];
   public readonly ports: readonly ComponentPort[];
 
   constructor(scope: Construct, name: string, props: MicroserviceProps) {
@@ -202,6 +206,10 @@ export class Microservice extends Construct {
       volumes.push({ name: 'config-files', configMap: { name: `${name}-files` } });
       volumeMounts.push({ name: 'config-files', mountPath: props.configFiles.mountPath, readOnly: true });
       checksum.update(JSON.stringify(data));
+    }
+    for (const bundle of props.caBundles ?? []) {
+      volumes.push({ name: bundle.configMap, configMap: { name: bundle.configMap } });
+      volumeMounts.push({ name: bundle.configMap, mountPath: bundle.mountPath, readOnly: true });
     }
     const writable = writableVolumes(props.writablePaths ?? ['/tmp']);
     volumes.push(...writable.volumes);
@@ -299,37 +307,30 @@ export class Microservice extends Construct {
       });
     }
 
-    // Exposure: the Service, and the Ingress or load balancer in front of it.
-    const overrideHosts = override.hostnames;
-    const declaredHosts = exposure.type === 'internal' ? [] : exposure.hosts;
-    if (overrideHosts && exposure.type === 'internal') {
-      throw new ConfigError(`${where}: hostnames are set in environments/${env.name}.ts but the service is not exposed`);
-    }
+    // Exposure: the Service, and the Ingress or load balancer in front of it, as the environment's plan decides.
     // A review environment's hostnames are its own (`shop-review-42.<domain>`), so they never take over the base's.
     const suffix = env.review?.hostnameSuffix ?? '';
-    this.hosts = resolveHosts(
-      env.cluster,
-      `${where}: ${overrideHosts ? `environments/${env.name}.ts` : chart.sourceFile}`,
-      declaredHosts.map((h) => ({ ...h, subdomain: `${h.subdomain ?? ''}${suffix}`.replace(/^-/, '') })),
-      overrideHosts?.map((host) => host.replace(/^[^.]+/, (label) => `${label}${suffix}`)),
-    );
-    const publicHost = this.hosts.find((h) => h.zone === 'public');
-    if (props.internal && publicHost) {
-      const field = overrideHosts ? `platforms.${context.platform}.services.${name}.hostnames in environments/${env.name}.ts` : 'exposure.hosts';
-      throw new ConfigError(
-        `${where}: internal: the service must never be internet-facing, but ${field} gives it the public host ${publicHost.hostname}; ` +
-          `use a hostname in the private zone (${env.cluster.private_domain})`,
-      );
-    }
+    const ownHosts: Exposure = suffix && exposure.type !== 'internal'
+      ? { ...exposure, hosts: exposure.hosts.map((h) => ({ ...h, subdomain: `${h.subdomain ?? ''}${suffix}`.replace(/^-/, '') })) } as Exposure
+      : exposure;
+    const plan = planExposure({
+      env, where, chartFile: chart.sourceFile, owner: `${context.platform}/${name}`, exposure: ownHosts, internal: props.internal ?? false, routes: context.routes,
+      overrides: override.hostnames
+        ? {
+          hostnames: override.hostnames.map((host) => host.replace(/^[^.]+/, (label) => `${label}${suffix}`)),
+          field: `platforms.${context.platform}.services.${name}.hostnames in environments/${env.name}.ts`,
+        }
+        : undefined,
+    });
+    this.hosts = plan.hosts;
     if (props.nodePort && exposure.type !== 'alb-ingress') {
       throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
     const exposedTo: { source: TrafficSource; ports: number[]; targetType?: 'ip' | 'instance' }[] = [];
     if (exposure.type === 'load-balancer') {
       renderLoadBalancerService(this, {
-        name, labels: objectLabels, selector, where, env, hosts: this.hosts, ports: exposure.ports, containerPorts,
-        healthCheckPath: probes.readinessPath, healthCheckPort: port, routes: context.routes, owner: `${context.platform}/${name}`,
-        draining: draining!,
+        name, labels: objectLabels, selector, where, hosts: plan.hosts, ports: exposure.ports, containerPorts,
+        healthCheckPath: probes.readinessPath, healthCheckPort: port, draining: draining!, publishDns: context.publishDns,
       });
       exposedTo.push({ source: 'aws-load-balancer', targetType: 'ip', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
     } else {
@@ -343,9 +344,9 @@ export class Microservice extends Construct {
       });
       if (exposure.type === 'nginx-ingress' || exposure.type === 'alb-ingress') {
         renderIngresses(this, {
-          name, labels: objectLabels, where, context, hosts: this.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
+          name, labels: objectLabels, envName: env.name, hosts: plan.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
           paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
-          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining,
+          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining, publishDns: context.publishDns,
         });
         exposedTo.push(exposure.type === 'nginx-ingress'
           ? { source: 'ingress-nginx', ports: [port] }

@@ -50,7 +50,11 @@ const exposureSchema = z.discriminatedUnion('type', [
   strictObject({
     type: z.literal('load-balancer'),
     hosts,
-    ports: z.array(strictObject({ name: portName, port: portNumber, targetPort: portName, tls: z.boolean().optional() })).min(1, 'needs at least one port'),
+    ports: z.array(strictObject({
+      name: portName, port: portNumber, targetPort: portName, tls: z.boolean().optional(),
+      // lib/exposure-plan.ts refuses a port that has neither tls: true nor this reason.
+      plaintext: z.string().min(15, 'must say why the port stays plain').optional(),
+    })).min(1, 'needs at least one port'),
   }),
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of internal, nginx-ingress, alb-ingress, load-balancer' : undefined) });
 
@@ -89,6 +93,7 @@ export const microservicePropsSchema = strictObject({
   }).optional(),
   config: plainConfig.optional(),
   configFiles: strictObject({ mountPath: absolutePath, files: z.record(configMapKey, z.string()) }).optional(),
+  caBundles: z.array(strictObject({ configMap: dns1123Subdomain, mountPath: absolutePath, file: absolutePath })).optional(),
   secrets: z.array(secretSchema).optional(),
   dependsOn: z.array(dependencySchema).optional(),
   exposure: exposureSchema.optional(),

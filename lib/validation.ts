@@ -6,7 +6,7 @@ import { z } from 'zod';
  * formatter (lib/errors.ts) adds the path and the value that was given.
  */
 
-/** Code-point order, the same under every locale (never `localeCompare`: cs_CZ sorts "ch" after "h"). */
+/** Code-point order, the same under every locale (never the locale's collation: in cs_CZ "ch" sorts after "h"). */
 export function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -23,7 +23,9 @@ if (!upToDate()) {
   mkdirSync(outdir, { recursive: true });
   // Loaded only when the bundle must be rebuilt: loading esbuild costs more than checking the inputs.
   const { buildSync } = await import('esbuild');
-  const result = buildSync({
+  let result;
+  try {
+    result = buildSync({
     entryPoints: [resolve(entry)],
     outfile,
     bundle: true,
@@ -33,10 +35,16 @@ if (!upToDate()) {
     // A linked map keeps the bundle small (Node parses every byte); use NODE_OPTIONS=--enable-source-maps to debug.
     sourcemap: 'linked',
     metafile: true,
-    logLevel: 'warning',
+    logLevel: 'silent',
     // Written below, each file by an atomic rename: two runs rebuilding at once never read a half-written bundle.
     write: false,
   });
+  } catch (e) {
+    // A syntax error in a chart or an environment: esbuild's message names the file, line and column.
+    const errors = (e.errors ?? []).map((m) => `${m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : ''}${m.text}`);
+    console.error(`${basename(entry, '.ts')}: cannot compile the code, nothing was changed:\n${(errors.length > 0 ? errors : [e.message]).map((l) => `  ${l}`).join('\n')}`);
+    process.exit(1);
+  }
   const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(p));
   rmSync(`${outfile}.v8-cache`, { force: true });
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
@@ -72,7 +80,13 @@ function runWithCodeCache(file) {
   module.filename = file;
   module.paths = Module._nodeModulePaths(dirname(file));
   const compiled = script.runInThisContext({ displayErrors: true });
-  compiled.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  try {
+    compiled.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  } catch (e) {
+    // Thrown while the modules load (a chart's top level), before the command can report it; no stack trace.
+    console.error(`${basename(entry, '.ts')} failed while loading the code, nothing was changed: ${e?.name ?? 'Error'}: ${e?.message ?? e}`);
+    process.exitCode = 1;
+  }
 }
 
 /** Writes a file beside its place and renames it there, so a concurrent reader sees the old or the new file. */

@@ -8,6 +8,21 @@
 #   KUBECONFORM_SCHEMAS=upstream    the public locations (kubeconform's Kubernetes schemas on GitHub and the
 #                                   datreeio CRDs-catalog): needs the internet, and they are not pinned
 set -euo pipefail
+usage() {
+  cat <<USAGE
+usage: npm run validate [-- <file or folder>...]
+
+kubeconform -strict over dist/ and argocd/ (or the paths given) against every Kubernetes version pinned in
+schemas/kubernetes/, with the CRD schemas of schemas/crds/ (npm run schemas writes them).
+environment: KUBECONFORM_SCHEMAS=<mirror dir> | upstream, KUBERNETES_VERSIONS="1.27.0 1.35.0", KUBECONFORM_FLAGS
+USAGE
+}
+for arg in "$@"; do
+  case "$arg" in
+    -h|--help) usage; exit 0 ;;
+    -*) echo "error: unknown option '$arg'" >&2; echo >&2; usage >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 kubeconform=$(scripts/ensure-kubeconform.sh)
 schemas="${KUBECONFORM_SCHEMAS:-schemas}"

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
+import { ENVIRONMENTS } from '../environments';
 import { ADDONS, APP_WAVES } from '../lib/argocd/addons';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
 import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
@@ -31,7 +32,7 @@ describe('argocd/ is rendered from the same model as dist/', () => {
     expectCommitted('argocd', result.argocd);
   });
 
-  test.each(['dev', 'staging', 'prod'])('%s: every dist folder has exactly one Application, and every Application path exists', (env) => {
+  test.each(ENVIRONMENTS.map((e) => e.name))('%s: every dist folder has exactly one Application, and every Application path exists', (env) => {
     const folderApps = applications(env).filter((a) => a.spec.source.path);
     for (const folder of distFolders(env)) {
       expect([folder, folderApps.filter((a) => a.spec.source.path === `dist/${env}/${folder}`).length]).toEqual([folder, 1]);
@@ -229,7 +230,7 @@ describe('cluster add-ons', () => {
     expect(priv.extraArgs).toEqual(['--aws-zone-type=private', `--zone-id-filter=${facts.hosted_zone_ids.private}`, '--label-filter=platform-manifests/dns-zone=private']);
   });
 
-  test("ingress-nginx's NLB terminates TLS with the public domain's ACM certificate and forwards HTTP", () => {
+  test("ingress-nginx's NLB terminates TLS with the public domain's ACM certificate and redirects HTTP to HTTPS", () => {
     const facts = loaded('prod').cluster;
     const service = values('prod', 'ingress-nginx').controller.service;
     expect(service.annotations).toMatchObject({
@@ -237,7 +238,7 @@ describe('cluster add-ons', () => {
       'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': 'https',
       'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
     });
-    expect(service.targetPorts).toEqual({ http: 'http', https: 'http' });
+    expect(service.targetPorts).toEqual({ http: 'tohttps', https: 'http' });
   });
 
   test('kube-prometheus-stack selects every ServiceMonitor, PodMonitor and PrometheusRule', () => {

@@ -53,5 +53,9 @@ describe('data-store exporters', () => {
     const mongo = find(prod, 'StatefulSet', 'order-mongodb').spec.template.spec.containers.find((c: Any) => c.name === 'exporter');
     expect(mongo.args).toContain('--collector.replicasetstatus');
     expect(mongo.env.map((e: Any) => e.name)).toEqual(['MONGO_INITDB_ROOT_PASSWORD', 'MONGO_INITDB_ROOT_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_USER']);
+    // A variable the exporter reads under the store's own name is passed through once, never defined twice.
+    const redis = find(prod, 'StatefulSet', 'product-redis').spec.template.spec.containers.find((c: Any) => c.name === 'exporter');
+    expect(redis.env.map((e: Any) => e.name)).toEqual(['REDIS_PASSWORD', 'REDIS_ADDR']);
+    expect(redis.env[0].valueFrom.secretKeyRef).toEqual({ name: 'product-redis-credentials', key: 'REDIS_PASSWORD' });
   });
 });

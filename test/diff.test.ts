@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { COMMENT_MARKER, diffTrees, diffValues, formatDiffMarkdown } from '../lib/argocd/manifest-diff';
+import { COMMENT_MARKER, destructiveChanges, diffTrees, diffValues, formatDiffMarkdown, lineDiff } from '../lib/argocd/manifest-diff';
 import { ROOT } from './helpers';
 
 const deployment = (image: string, replicas?: number, env: Record<string, string> = {}) => `apiVersion: apps/v1
@@ -46,6 +46,71 @@ describe('diffValues', () => {
       { path: '/args/1', before: 'b', after: 'c' },
       { path: '/args/2', after: 'd' },
     ]);
+  });
+});
+
+describe('list items by key, long values as a line diff', () => {
+  test('label-selector requirements match by key, volume mounts by mountPath', () => {
+    expect(diffValues(
+      { matchExpressions: [{ key: 'a', operator: 'In', values: ['x'] }, { key: 'b', operator: 'Exists' }], volumeMounts: [{ name: 'v', mountPath: '/a' }, { name: 'v', mountPath: '/b' }] },
+      { matchExpressions: [{ key: 'new', operator: 'Exists' }, { key: 'a', operator: 'In', values: ['y'] }, { key: 'b', operator: 'Exists' }], volumeMounts: [{ name: 'v', mountPath: '/b' }, { name: 'v', mountPath: '/a', readOnly: true }] },
+    )).toEqual([
+      { path: '/matchExpressions[key=a]/values/0', before: 'x', after: 'y' },
+      { path: '/matchExpressions[key=new]/key', after: 'new' },
+      { path: '/matchExpressions[key=new]/operator', after: 'Exists' },
+      { path: '/volumeMounts[mountPath=/a]/readOnly', after: true },
+    ]);
+  });
+
+  test('a digest-only image change shows both full values', () => {
+    const before = `api@sha256:${'a'.repeat(63)}1`;
+    const after = `api@sha256:${'a'.repeat(63)}2`;
+    const md = formatDiffMarkdown(diffTrees(new Map([['dist/dev/shop/api.yaml', deployment(before)]]), new Map([['dist/dev/shop/api.yaml', deployment(after)]])), { base: 'main' });
+    expect(md).toContain(`  - \`/spec/template/spec/containers[name=api]/image\`:\n    \`\`\`diff\n    - ${before}\n    + ${after}\n    \`\`\``);
+  });
+
+  test('multi-line values show the lines that changed, with context, and fold the rest', () => {
+    const text = (n: number) => Array.from({ length: 12 }, (_, i) => (i === 6 ? `line ${n}` : `same ${i}`)).join('\n');
+    expect(lineDiff(text(1), text(2))).toEqual(['  …', '  same 4', '  same 5', '- line 1', '+ line 2', '  same 7', '  same 8', '  …']);
+    expect(lineDiff('', 'a\nb\n')).toEqual(['+ a', '+ b']);
+  });
+});
+
+describe('destructive changes come first', () => {
+  const ns = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n';
+  const pvc = 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\n  namespace: shop\nspec:\n  storageClassName: gp3\n';
+  const app = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n  namespace: argocd\n';
+  const project = (kinds: string[]) => `apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: shop\n  namespace: argocd\nspec:\n  namespaceResourceWhitelist:\n${kinds.map((k) => `    - group: ""\n      kind: ${k}\n`).join('')}`;
+  const selector = (app: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  selector:\n    matchLabels:\n      app: ${app}\n`;
+  const config = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: frozen\n  namespace: shop\nimmutable: true\ndata:\n  a: "${v}"\n`;
+  const base = new Map([
+    ['dist/dev/shop/ns.yaml', ns], ['dist/dev/shop/pvc.yaml', pvc], ['dist/dev/shop/api.yaml', selector('a')], ['dist/dev/shop/config.yaml', config('1')],
+    ['argocd/dev/apps/shop.yaml', app], ['argocd/dev/apps/projects/shop.yaml', project(['ConfigMap', 'Service'])],
+  ]);
+  const head = new Map([
+    ['dist/dev/shop/api.yaml', selector('b')], ['dist/dev/shop/config.yaml', config('2')], ['dist/dev/shop/pvc.yaml', pvc.replace('gp3', 'gp2')],
+    ['argocd/dev/apps/projects/shop.yaml', project(['ConfigMap'])],
+  ]);
+
+  test('removed Application, Namespace and PVC, a kind dropped from a project, immutable fields changed', () => {
+    const found = destructiveChanges(diffTrees(base, new Map([...head].filter(([p]) => p !== 'dist/dev/shop/pvc.yaml'))));
+    expect(found.map((d) => `${d.object}: ${d.reason.split(':')[0]}`)).toEqual([
+      'ConfigMap shop/frozen: data of an immutable ConfigMap changed',
+      'apps/Deployment shop/api: immutable field /spec/selector changed (/spec/selector/matchLabels/app)',
+      'Namespace shop: Namespace removed',
+      'PersistentVolumeClaim shop/data: PersistentVolumeClaim deleted',
+      'argoproj.io/AppProject argocd/shop: kind Service dropped from the project (namespaceResourceWhitelist)',
+      'argoproj.io/Application argocd/shop: Application removed',
+    ]);
+    expect(destructiveChanges(diffTrees(base, head)).map((d) => d.reason)).toContainEqual(expect.stringMatching(/^immutable field \/spec\/storageClassName changed/));
+  });
+
+  test('the comment lists them above every folder; a harmless change has no such section', () => {
+    const md = formatDiffMarkdown(diffTrees(base, head), { base: 'main' });
+    expect(md.indexOf('destructive change(s)')).toBeGreaterThan(0);
+    expect(md.indexOf('destructive change(s)')).toBeLessThan(md.indexOf('#### dev · shop'));
+    expect(md).toMatch(/- dev · shop: `Namespace shop` — Namespace removed/);
+    expect(formatDiffMarkdown(diffTrees(new Map([['dist/dev/shop/api.yaml', deployment('a:1.0.0')]]), new Map([['dist/dev/shop/api.yaml', deployment('a:1.0.1')]])), { base: 'main' })).not.toContain('destructive');
   });
 });
 
@@ -145,8 +210,31 @@ describe('npm run diff -- --base <ref> in a git repository', () => {
     expect(r.stdout).not.toContain('root');
   });
 
-  test('an unknown base ref or a missing --base is a usage error', () => {
+  test('an unknown base ref or flag is a usage error; --help prints the usage', () => {
     expect(diff('--base', 'origin/nope').stderr).toMatch(/'origin\/nope' is not a commit here — fetch it first/);
-    expect(diff().status).toBe(2);
+    const bad = diff('--bsae', 'main');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^error: Unknown option '--bsae'[\s\S]*usage: npm run diff/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const help = diff('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/usage: npm run diff[\s\S]*--tip/);
+  });
+
+  test('by default it compares with the merge base, so what landed on main meanwhile is not shown as reverted', () => {
+    git('stash', '-u', '-q');
+    git('checkout', '-q', '-b', 'feature');
+    git('checkout', '-q', 'main');
+    write('dist/dev/shop/landed.yaml', configMap('landed'));
+    git('add', 'dist');
+    git('commit', '-q', '-m', 'landed on main');
+    git('checkout', '-q', 'feature');
+    git('stash', 'pop', '-q');
+    const r = diff();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/compared with `main \(merge base [0-9a-f]{12}\)`/);
+    expect(r.stdout).toContain('**1 added, 1 changed, 0 removed**');
+    expect(r.stdout).not.toContain('landed');
+    expect(diff('--tip').stdout).toContain('**1 added, 1 changed, 1 removed**');
   });
 });

@@ -226,7 +226,7 @@ describe('resource-hub: Nginx gateway behind an ALB, PostgreSQL self-hosted or o
     expect(secret.spec.data).toContainEqual({ secretKey: 'DATABASE_PASSWORD', remoteRef: { key: 'prod/resource-hub/postgres', property: 'password' } });
   });
 
-  test('prod uses RDS through an ExternalName Service; dev and staging a StatefulSet; the api sees one name', () => {
+  test('prod uses RDS through an ExternalName Service (the api connects to the endpoint it verifies); dev and staging a StatefulSet', () => {
     expect(inNs(prod, 'Service', 'resource-hub-postgres', 'resource-hub').spec).toMatchObject({
       type: 'ExternalName', externalName: 'resource-hub-prod.c9akciq32prd.eu-west-1.rds.amazonaws.com',
     });
@@ -237,7 +237,7 @@ describe('resource-hub: Nginx gateway behind an ALB, PostgreSQL self-hosted or o
       expect(inNs(files, 'Service', 'resource-hub-postgres', 'resource-hub').spec.type).toBe('ClusterIP');
       expect(inNs(files, 'ConfigMap', 'api-config', 'resource-hub').data).toMatchObject({ DATABASE_HOST: 'resource-hub-postgres', DATABASE_PORT: '5432' });
     }
-    expect(inNs(prod, 'ConfigMap', 'api-config', 'resource-hub').data).toMatchObject({ DATABASE_HOST: 'resource-hub-postgres', DATABASE_PORT: '5432' });
+    expect(inNs(prod, 'ConfigMap', 'api-config', 'resource-hub').data).toMatchObject({ DATABASE_HOST: 'resource-hub-prod.c9akciq32prd.eu-west-1.rds.amazonaws.com', DATABASE_PORT: '5432' });
   });
 
   test('environments set configuration keys: dev logs at debug', () => {
@@ -338,7 +338,7 @@ describe('chart-level exposure errors', () => {
     expect(() => build({ internal: true, exposure: { type: 'alb-ingress', hosts: [{ subdomain: 'demo', zone: 'public' }] } })).toThrow(
       /environment prod, service demo \(platform x\): internal: .*exposure\.hosts gives it the public host demo\.example\.com; use a hostname in the private zone \(internal\.example\.com\)/,
     );
-    expect(() => build({ internal: true, exposure: { type: 'load-balancer', hosts: [{ subdomain: 'demo', zone: 'public' }], ports: [{ name: 'http', port: 80, targetPort: 'http' }] } })).toThrow(/internal: /);
+    expect(() => build({ internal: true, exposure: { type: 'load-balancer', hosts: [{ subdomain: 'demo', zone: 'public' }], ports: [{ name: 'http', port: 80, targetPort: 'http', tls: true }] } })).toThrow(/internal: /);
   });
 
   test('a "public" host that lies in the private domain, and a subdomain that is no DNS name', () => {

@@ -88,8 +88,12 @@ describe('backups', () => {
     expect(redis.command[2]).toContain('MIGRATE "$0" 6379 "" 0 60000 COPY REPLACE');
     expect(redis.resources.limits.memory).toBe('512Mi');
     expect(find(prod, 'Job', 'customer-mysql-restore').spec.template.spec.containers[0].command[2]).toBe('mysql --host=customer-mysql --port=3306 --user=root < "/backup/$DUMP_FILE"');
-    const app = parse(readFileSync(join(ROOT, 'argocd/prod/apps/platforms/sales-order.yaml'), 'utf8'));
-    expect(app.spec.source).toMatchObject({ path: 'dist/prod/sales-order', directory: { recurse: false } });
+    // Argo CD reads a folder without recursing unless the Application says `directory: { recurse: true }`.
+    for (const env of ['dev', 'staging', 'prod']) {
+      const app = parse(readFileSync(join(ROOT, `argocd/${env}/apps/platforms/sales-order.yaml`), 'utf8'));
+      expect(app.spec.source.path).toBe(`dist/${env}/sales-order`);
+      expect(app.spec.source.directory?.recurse).not.toBe(true);
+    }
   });
 
   test('the backup-age limit is the schedule\'s longest gap plus the job deadline', () => {

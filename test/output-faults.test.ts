@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LockTimeoutError, withLock } from '../lib/render/lock';
 import { FileSystem, OutputFolder, OutputWriteError, outputStateProblems, recoverInterruptedSwap, replaceFolders } from '../lib/render/write';
+import { outputProblems } from '../lib/render/check';
+import { renderForWrite } from '../lib/render/pipeline';
 import { ROOT, snapshotTree, Workspace } from './helpers';
 
 /**
@@ -226,6 +228,32 @@ describe('the synth lock', () => {
   });
 });
 
-test('the committed output is whole: no interrupted write, no leftovers', () => {
-  expect(outputStateProblems(join(ROOT, '.synth-journal.json'), [join(ROOT, 'dist'), join(ROOT, 'argocd')])).toEqual([]);
+describe('npm run check reports a mixed or stale output', () => {
+  const fresh = renderForWrite();
+  const copy = () => {
+    for (const folder of ['dist', 'argocd']) fs.cpSync(join(ROOT, folder), join(scratch, folder), { recursive: true });
+    return { outDir: join(scratch, 'dist'), argocdDir: join(scratch, 'argocd'), journal: join(scratch, '.synth-journal.json') };
+  };
+  beforeEach(() => {
+    rmSync(join(scratch, 'dist'), { recursive: true, force: true });
+    rmSync(join(scratch, 'argocd'), { recursive: true, force: true });
+  });
+
+  test('the committed output is whole and current', () => {
+    expect(outputProblems(fresh, { outDir: join(ROOT, 'dist'), argocdDir: join(ROOT, 'argocd'), journal: join(ROOT, '.synth-journal.json') })).toEqual([]);
+  });
+
+  test('dist/dev new but argocd/dev old, a missing file, a leftover and a journal are each reported', () => {
+    const folders = copy();
+    writeFileSync(join(scratch, 'argocd/dev/root.yaml'), 'old\n');
+    rmSync(join(scratch, 'dist/prod/storefront/web.yaml'));
+    mkdirSync(join(scratch, 'dist/.previous-dev-1'));
+    writeFileSync(folders.journal, '{}');
+    expect(outputProblems(fresh, folders)).toEqual([
+      expect.stringMatching(/\.synth-journal\.json exists: a write was interrupted and the output may be partly old, partly new/),
+      expect.stringMatching(/dist\/\.previous-dev-1 is left over from an interrupted write/),
+      'dist/prod/storefront/web.yaml is missing',
+      'argocd/dev/root.yaml differs from a fresh render',
+    ]);
+  });
 });

@@ -119,7 +119,8 @@ describe('npm run release', () => {
     const result = ws.release('set', '--env', 'dev', '--service', 'sales-order/order-service', '--tag', '2.0.5', '--dry-run');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/set dev: 1 change\(s\) \(dry run: nothing written\)\n {2}sales-order\/order-service: 2\.0\.4 → 2\.0\.5/);
-    expect(result.stdout).toMatch(/containers\[name=order-service\]\/image`: `"111111111111\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/sales-order\/order-service:2\.0\.4"` → `"111111111111[^`]*order-service:2\.0\.5"`/);
+    // The image field's change, before and after (the diff prints long values as a diff block).
+    expect(result.stdout).toMatch(/containers\[name=order-service\]\/image`:[\s\S]*111111111111\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/sales-order\/order-service:2\.0\.4[\s\S]*order-service:2\.0\.5/);
     expect(trees()).toEqual(pristine);
   });
 

@@ -1,5 +1,6 @@
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ENVIRONMENTS } from '../environments';
 import { renderAll } from '../lib/render/pipeline';
 import { listFiles } from '../lib/render/write';
 import { expectCommitted, objects, snapshotTree, Workspace } from './helpers';
@@ -17,9 +18,14 @@ describe('rendered output', () => {
   });
 
   test('files are named dist/<env>/<platform>/<chart>.yaml', () => {
+    // Every environment of environments/index.ts, whatever they are called: adding one needs no test edit.
     // Restore Jobs sit one folder down (restore/), where Argo CD does not sync them.
-    for (const f of result.files) expect(f.path).toMatch(/^(dev|staging|prod)\/[a-z-]+\/(restore\/)?[a-z0-9-]+\.yaml$/);
-    expect(result.environments).toEqual(['dev', 'staging', 'prod']);
+    const names = ENVIRONMENTS.map((e) => e.name);
+    for (const f of result.files) {
+      expect(f.path).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+\/(restore\/)?[a-z0-9-]+\.yaml$/);
+      expect(names).toContain(f.path.split('/')[0]);
+    }
+    expect(result.environments).toEqual(names);
   });
 
   test('no rendered object is a Secret carrying data', () => {

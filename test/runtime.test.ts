@@ -144,3 +144,152 @@ describe('2. rollouts behind AWS load balancers drop no request', () => {
     expect(unlabelled[0].message).toMatch(/lacks the label elbv2\.k8s\.aws\/pod-readiness-gate-inject: enabled/);
   });
 });
+
+describe('3. every public host redirects HTTP to HTTPS, or its plain port says why', () => {
+  const annotations = (o: Any): Record<string, string> => o.metadata.annotations ?? {};
+  const nginxValues = (env: string) => {
+    const { enabledAddons } = require('../lib/argocd/addons') as typeof import('../lib/argocd/addons');
+    return (enabledAddons(loadCommitted(env)).find((a) => a.addon.name === 'ingress-nginx')!.values as Any).controller;
+  };
+
+  test.each(ENVS)('%s: ALBs redirect, NLB ports terminate TLS or carry their reason, NGINX hosts reach a redirecting NLB', (env) => {
+    const exposed = objects(rendered[env]).filter((o) => o.kind === 'Ingress' || (o.kind === 'Service' && o.spec.type === 'LoadBalancer'));
+    const publicOnes = exposed.filter((o) => o.metadata.labels['platform-manifests/dns-zone'] === 'public');
+    expect(publicOnes.length).toBeGreaterThanOrEqual(8);
+    for (const o of publicOnes) {
+      const a = annotations(o);
+      if (o.kind === 'Service') {
+        const tls = a['service.beta.kubernetes.io/aws-load-balancer-ssl-ports'].split(',');
+        for (const port of o.spec.ports) {
+          const reason = a[`platform-manifests/plaintext-${port.name}`];
+          expect([o.metadata.name, port.name, tls.includes(port.name) || (reason ?? '').length > 15]).toEqual([o.metadata.name, port.name, true]);
+        }
+      } else if (o.spec.ingressClassName === 'alb') {
+        expect([o.metadata.name, a['alb.ingress.kubernetes.io/ssl-redirect']]).toEqual([o.metadata.name, '443']);
+      } else {
+        expect(o.spec.ingressClassName).toBe('nginx');
+      }
+    }
+    const controller = nginxValues(env);
+    expect(controller.service.targetPorts).toEqual({ http: 'tohttps', https: 'http' });
+    expect(controller.containerPort).toEqual({ http: 80, https: 443, tohttps: 2443 });
+    expect(controller.config['http-snippet']).toBe('server { listen 2443; return 308 https://$host$request_uri; }');
+  });
+
+  test('storefront states why 80 and 5000 are plain; 443 alone terminates TLS', () => {
+    const service = objects(prod).find((o) => o.kind === 'Service' && o.metadata.name === 'web' && o.metadata.namespace === 'storefront');
+    expect(annotations(service)['service.beta.kubernetes.io/aws-load-balancer-ssl-ports']).toBe('https');
+    expect(annotations(service)['platform-manifests/plaintext-http']).toMatch(/cannot redirect/);
+    expect(annotations(service)['platform-manifests/plaintext-api']).toMatch(/5000/);
+    expect(annotations(service)['platform-manifests/plaintext-https']).toBeUndefined();
+  });
+
+  test('a load-balancer port that neither terminates TLS nor says why is a synth error', () => {
+    const { buildMicroservice } = require('./helpers') as typeof import('./helpers');
+    const ports = [{ name: 'http', port: 80, targetPort: 'http' }] as Any;
+    expect(() => buildMicroservice({ exposure: { type: 'load-balancer', hosts: [{ subdomain: 'demo', zone: 'public' }], ports } }, { platform: 'x', name: 'demo' })).toThrow(
+      "environment prod, service demo (platform x): exposure.ports: port 80 (http) neither terminates TLS (tls: true) nor says why it stays plain (plaintext: '<reason>')",
+    );
+  });
+
+  test('the NGINX load balancer drains like every AWS target', () => {
+    const controller = nginxValues('prod');
+    expect(controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-target-group-attributes']).toContain('deregistration_delay.timeout_seconds=30');
+    expect(controller.extraArgs).toEqual({ 'shutdown-grace-period': '40' });
+  });
+});
+
+describe('4. one exposure plan decides hosts, zones, certificates and schemes', () => {
+  const { buildMicroservice } = require('./helpers') as typeof import('./helpers');
+  const { nginxLoadBalancer } = require('../lib/exposure-plan') as typeof import('../lib/exposure-plan');
+  const nginx = (hosts: Any[], env = 'prod') =>
+    () => buildMicroservice({ exposure: { type: 'nginx-ingress', hosts, paths: ['/'] } }, { env, platform: 'x', name: 'demo' });
+
+  test('an NGINX-routed host that the NGINX load balancer\'s certificate does not cover is a synth error', () => {
+    expect(nginx([{ subdomain: 'eu.sales', zone: 'public' }])).toThrow(
+      'environment prod, service demo (platform x): exposure: eu.sales.example.com is NGINX-routed, but the certificate on ingress-nginx\'s load balancer ' +
+        '(the one for *.example.com) does not cover it; use a host directly below example.com, or an alb-ingress exposure with its own certificate',
+    );
+    // The same through an environment's hostnames.
+    expect(() => render('prod', (e: Any) => { e.platforms['sales-order'] = { services: { 'user-service': { hostnames: ['eu.sales.example.com'] } } }; })).toThrow(
+      /environment prod, service user-service \(platform sales-order\): exposure: eu\.sales\.example\.com is NGINX-routed, but the certificate/,
+    );
+  });
+
+  test('a private-zone host behind the internet-facing NGINX load balancer is a synth error', () => {
+    expect(nginx([{ subdomain: 'sales', zone: 'private' }])).toThrow(
+      'environment prod, service demo (platform x): exposure: sales.internal.example.com is a private-zone host, but NGINX-routed hosts are served by ' +
+        'ingress-nginx\'s internet-facing load balancer, which would answer it from the internet; use an alb-ingress exposure (internal ALB) for private hosts',
+    );
+    expect(() => render('staging', (e: Any) => { e.platforms['sales-order'].services['order-service'].hostnames = ['sales.staging.internal.example.com']; })).toThrow(
+      /environment staging, service order-service \(platform sales-order\): exposure: sales\.staging\.internal\.example\.com is a private-zone host/,
+    );
+  });
+
+  test.each(ENVS)('%s: every NGINX host is public and covered by the certificate the controller\'s NLB carries', (env) => {
+    const lb = nginxLoadBalancer(loadCommitted(env).cluster);
+    const controller = (require('../lib/argocd/addons') as typeof import('../lib/argocd/addons')).enabledAddons(loadCommitted(env))
+      .find((a) => a.addon.name === 'ingress-nginx')!.values as Any;
+    expect(controller.controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-ssl-cert']).toBe(lb.certificateArn);
+    expect(controller.controller.service.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe(lb.scheme);
+    const hosts = objects(rendered[env]).filter((o) => o.kind === 'Ingress' && o.spec.ingressClassName === 'nginx').flatMap((o) => o.spec.rules.map((r: Any) => r.host));
+    expect(hosts.length).toBe(4);
+    const cluster = loadCommitted(env).cluster;
+    for (const host of hosts) {
+      expect(host.endsWith(`.${cluster.private_domain}`)).toBe(false);
+      expect(cluster.certificate_arns[`*.${host.slice(host.indexOf('.') + 1)}`]).toBe(lb.certificateArn);
+    }
+  });
+});
+
+describe('8. TLS to RDS verifies the server against the RDS CA bundle', () => {
+  const { X509Certificate } = require('node:crypto') as typeof import('node:crypto');
+  const find = (files: RenderedFile[], kind: string, name: string, namespace: string) =>
+    objects(files).find((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
+  const roots = (pem: string) => pem.split(/(?<=-----END CERTIFICATE-----\n)/).filter(Boolean).map((p) => /CN=(.*)/.exec(new X509Certificate(p).subject)![1]);
+  const EU_WEST_1 = ['Amazon RDS eu-west-1 Root CA RSA2048 G1', 'Amazon RDS eu-west-1 Root CA RSA4096 G1', 'Amazon RDS eu-west-1 Root CA ECC384 G1'];
+
+  const clients: [string, string, string, string, Record<string, string>, (env: string) => boolean][] = [
+    ['resource-hub', 'api', 'resource-hub-postgres', 'resource-hub-prod.c9akciq32prd.eu-west-1.rds.amazonaws.com',
+      { DATABASE_SSLMODE: 'verify-full', DATABASE_SSLROOTCERT: '/etc/ssl/certs/resource-hub-postgres/ca.pem' }, (env) => env === 'prod'],
+    ['toytrex', 'middleware', 'toytrex-mariadb', 'toytrex-%s.eu-west-1.rds.amazonaws.com',
+      { DB_SSL_MODE: 'VERIFY_IDENTITY', DB_SSL_CA: '/etc/ssl/certs/toytrex-mariadb/ca.pem' }, () => true],
+  ];
+
+  test.each(ENVS)('%s: RDS clients verify the endpoint\'s certificate and name with the region\'s RDS roots, mounted read-only', (env) => {
+    for (const [namespace, service, database, , settings, usesRds] of clients) {
+      if (!usesRds(env)) continue;
+      const ca = find(rendered[env], 'ConfigMap', `${database}-ca`, namespace);
+      expect(roots(ca.data['ca.pem'])).toEqual(EU_WEST_1);
+      const config = find(rendered[env], 'ConfigMap', `${service}-config`, namespace).data;
+      expect(config).toMatchObject(settings);
+      const host = config.DATABASE_HOST ?? config.DB_HOST;
+      expect(host).toBe(find(rendered[env], 'Service', database, namespace).spec.externalName);
+      const pod = find(rendered[env], 'Deployment', service, namespace).spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: `${database}-ca`, configMap: { name: `${database}-ca` } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: `${database}-ca`, mountPath: `/etc/ssl/certs/${database}`, readOnly: true });
+    }
+  });
+
+  test('self-hosted PostgreSQL (dev, staging) serves no TLS, and the api says so instead of "prefer"', () => {
+    for (const env of ['dev', 'staging'] as const) {
+      const config = find(rendered[env], 'ConfigMap', 'api-config', 'resource-hub').data;
+      expect(config).toMatchObject({ DATABASE_HOST: 'resource-hub-postgres', DATABASE_SSLMODE: 'disable' });
+      expect(config.DATABASE_SSLROOTCERT).toBeUndefined();
+    }
+    for (const env of ENVS) expect(JSON.stringify(objects(rendered[env]))).not.toContain('"prefer"');
+  });
+
+  test('an endpoint that is not Amazon RDS has no known CA and is refused', () => {
+    const facts = require('node:fs').readFileSync(require('node:path').join(__dirname, '../environments/clusters/prod.json'), 'utf8');
+    const { parseClusterFacts } = require('../environments/cluster-facts') as typeof import('../environments/cluster-facts');
+    const { renderEnvironment } = require('../lib/render/build') as typeof import('../lib/render/build');
+    const { PLATFORMS } = require('../charts') as typeof import('../charts');
+    const json = JSON.parse(facts);
+    json.database_endpoints.value['toytrex-mariadb'].host = 'mariadb.db.internal.example.com';
+    const env = { ...loadCommitted('prod'), cluster: parseClusterFacts('prod', 'prod.json', json) };
+    expect(() => renderEnvironment(env, PLATFORMS)).toThrow(
+      /environment prod, external-database toytrex-mariadb \(platform toytrex\): database_endpoints\.toytrex-mariadb\.host mariadb\.db\.internal\.example\.com is not an Amazon RDS endpoint/,
+    );
+  });
+});

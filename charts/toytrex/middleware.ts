@@ -8,7 +8,8 @@ import { toytrexHealth } from './shared';
 
 /**
  * middleware: three replicas behind a ClusterIP Service, the only tier that reaches the database: an Amazon
- * RDS MariaDB instance, addressed as `toytrex-mariadb` through an ExternalName Service.
+ * RDS MariaDB instance (the ExternalName Service `toytrex-mariadb` in the model), reached over TLS that verifies
+ * the endpoint against the RDS CA bundle.
  */
 export class MiddlewareChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
@@ -20,11 +21,15 @@ export class MiddlewareChart extends PlatformChart {
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
       health: toytrexHealth,
       config: {
-        DB_HOST: mariadb.name,
+        // TLS to RDS, verifying the certificate and the endpoint's name against the RDS CA bundle.
+        DB_HOST: mariadb.host,
         DB_NAME: 'toytrex',
         DB_PORT: String(mariadb.port),
+        DB_SSL_CA: mariadb.caBundle.file,
+        DB_SSL_MODE: 'VERIFY_IDENTITY',
         LOG_LEVEL: 'info',
       },
+      caBundles: [mariadb.caBundle],
       secrets: [{ secretName: 'middleware-db', remoteKey: 'toytrex/mariadb', env: { DB_USER: 'username', DB_PASSWORD: 'password' } }],
       dependsOn: [{ target: mariadb.name }],
       metrics: { path: '/metrics' },

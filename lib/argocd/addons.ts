@@ -1,8 +1,8 @@
 import type { Addons, Environment } from '../../environments/schema';
 import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '../cluster-secret-stores';
 import { ConfigError } from '../errors';
-import { certificateFor, DNS_ZONE_LABEL } from '../exposure';
-import { AWS_TLS_POLICY } from '../ingress';
+import { DNS_ZONE_LABEL } from '../exposure';
+import { ingressNginxControllerValues } from '../ingress-nginx-controller';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../network-policies';
 
 /** A field Argo CD must not compare because something in the cluster, not Git, owns it. */
@@ -228,31 +228,14 @@ export const ADDONS: readonly AddonDefinition[] = [
     wave: APP_WAVES.edgeAddons,
     description: 'ingress-nginx: the `nginx` IngressClass, behind an internet-facing NLB',
     values: ({ env, monitoring, loadBalancerController }) => {
-      // TLS for every NGINX-routed host terminates on the NLB with the public domain's ACM certificate;
-      // the NLB forwards plain HTTP to the controller's http port.
-      const certificate = certificateFor(env.cluster, `ingress.${env.cluster.public_domain}`);
+      // Service, ports and config of the controller's NLB (TLS, redirect, draining): lib/ingress-nginx-controller.ts.
+      const edge = ingressNginxControllerValues(env, loadBalancerController);
       return {
         controller: {
           replicaCount: 2,
           ingressClass: 'nginx',
           ingressClassResource: { name: 'nginx', enabled: true, default: false, controllerValue: 'k8s.io/ingress-nginx' },
-          service: {
-            annotations: loadBalancerController
-              ? {
-                'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
-                'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
-                'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
-                ...(certificate
-                  ? {
-                    'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': certificate,
-                    'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': 'https',
-                    'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': AWS_TLS_POLICY,
-                  }
-                  : {}),
-              }
-              : {},
-            ...(certificate && loadBalancerController ? { targetPorts: { http: 'http', https: 'http' } } : {}),
-          },
+          ...edge,
           resources: { requests: { cpu: '100m', memory: '256Mi' } },
           metrics: { enabled: true, serviceMonitor: { enabled: monitoring } },
         },

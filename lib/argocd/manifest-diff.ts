@@ -19,6 +19,8 @@ export interface ObjectChange {
   readonly object: string;
   /** Changed fields (only for `changed`). */
   readonly fields: readonly FieldChange[];
+  /** The object was `immutable: true` at the base (ConfigMap, Secret). */
+  readonly immutable?: true;
 }
 
 /** The changes of one folder: `dist/<env>/<platform>` or `argocd/<env>`. */
@@ -76,11 +78,35 @@ function index(tree: Tree): Objects {
 const isObject = (v: Json): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const escape = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** Arrays of objects with distinct string `name`s (containers, env, ports) are compared by name, not index. */
-function namedItems(a: Json[]): Map<string, Json> | undefined {
-  if (!a.every((x) => isObject(x) && typeof x.name === 'string')) return undefined;
-  const m = new Map(a.map((x) => [(x as { name: string }).name, x]));
-  return m.size === a.length ? m : undefined;
+/**
+ * Fields that identify an item of a list, in the order they are tried: containers, env, ports and volumes by
+ * `name`; label-selector requirements, tolerations and ConfigMap items by `key`; volume mounts by `mountPath`;
+ * spread constraints by `topologyKey`; unnamed Service ports by `port`; an AppProject's resource lists by `kind`.
+ */
+const IDENTITY_FIELDS = ['name', 'key', 'mountPath', 'topologyKey', 'port', 'containerPort', 'path', 'kind'] as const;
+
+/**
+ * A list of objects whose items share one identity field with distinct scalar values is compared item by
+ * item on that field, not by index, so an insertion does not shift every index.
+ */
+function keyedItems(before: Json[], after: Json[]): { field: string; items: [Map<string, Json>, Map<string, Json>] } | undefined {
+  const all = [...before, ...after];
+  if (all.length === 0 || !all.every(isObject)) return undefined;
+  for (const field of IDENTITY_FIELDS) {
+    const ids = (list: Json[]) => {
+      const m = new Map<string, Json>();
+      for (const x of list) {
+        const id = (x as Record<string, Json>)[field];
+        if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+        m.set(String(id), x);
+      }
+      return m.size === list.length ? m : undefined;
+    };
+    const a = ids(before);
+    const b = ids(after);
+    if (a && b) return { field, items: [a, b] };
+  }
+  return undefined;
 }
 
 /** The fields in which two values differ, depth first, in document order. */
@@ -93,11 +119,11 @@ export function diffValues(before: Json, after: Json, path = ''): FieldChange[] 
     return keys.flatMap((k) => diffValues(before[k], after[k], `${path}/${escape(k)}`));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    const a = namedItems(before);
-    const b = namedItems(after);
-    if (a && b && (a.size > 0 || b.size > 0)) {
-      const names = [...new Set([...a.keys(), ...b.keys()])];
-      return names.flatMap((n) => diffValues(a.get(n), b.get(n), `${path}[name=${n}]`));
+    const keyed = keyedItems(before, after);
+    if (keyed) {
+      const [a, b] = keyed.items;
+      const ids = [...new Set([...a.keys(), ...b.keys()])];
+      return ids.flatMap((id) => diffValues(a.get(id), b.get(id), `${path}[${keyed.field}=${id}]`));
     }
     const length = Math.max(before.length, after.length);
     return Array.from({ length }, (_, i) => diffValues(before[i], after[i], `${path}/${i}`)).flat();
@@ -128,7 +154,8 @@ export function diffTrees(base: Tree, head: Tree): GroupDiff[] {
       else if (!a.has(key)) changes.push({ status: 'removed', object: key, fields: [] });
       else {
         const fields = diffValues(b.get(key), a.get(key));
-        if (fields.length > 0) changes.push({ status: 'changed', object: key, fields });
+        const immutable = isObject(b.get(key)) && (b.get(key) as Record<string, Json>).immutable === true;
+        if (fields.length > 0) changes.push({ status: 'changed', object: key, fields, ...(immutable ? { immutable: true as const } : {}) });
       }
     }
     if (changes.length === 0) continue;
@@ -137,6 +164,70 @@ export function diffTrees(base: Tree, head: Tree): GroupDiff[] {
     result.push({ environment, group: name, changes });
   }
   return result;
+}
+
+/** A change that deletes something or that Kubernetes or Argo CD will refuse to apply in place. */
+export interface DestructiveChange {
+  readonly environment: string;
+  readonly group: string;
+  readonly object: string;
+  readonly reason: string;
+}
+
+/** `apps/Deployment shop/api` → `apps/Deployment`. */
+const typeOf = (object: string) => object.split(' ')[0];
+
+const REMOVED: Record<string, string> = {
+  'argoproj.io/Application': 'Application removed: Argo CD deletes everything it synced (resources finalizer)',
+  Namespace: 'Namespace removed: everything in it is deleted',
+  PersistentVolumeClaim: 'PersistentVolumeClaim deleted: its volume and data go with it unless the reclaim policy is Retain',
+  'apps/StatefulSet': 'StatefulSet removed: its pods stop; its PVCs are deleted too if its retention policy says so',
+  'argoproj.io/AppProject': 'AppProject removed: its Applications can no longer sync',
+};
+
+/** Fields Kubernetes refuses to change in place, by object type (path prefixes). */
+const IMMUTABLE: Record<string, readonly string[]> = {
+  'apps/Deployment': ['/spec/selector'],
+  'apps/DaemonSet': ['/spec/selector'],
+  'apps/ReplicaSet': ['/spec/selector'],
+  'apps/StatefulSet': ['/spec/selector', '/spec/volumeClaimTemplates', '/spec/serviceName', '/spec/podManagementPolicy'],
+  'batch/Job': ['/spec/selector', '/spec/template', '/spec/completionMode'],
+  Service: ['/spec/clusterIP', '/spec/clusterIPs'],
+  PersistentVolumeClaim: ['/spec/storageClassName', '/spec/accessModes', '/spec/volumeName', '/spec/selector', '/spec/volumeMode'],
+  'storage.k8s.io/StorageClass': ['/parameters', '/provisioner', '/reclaimPolicy', '/volumeBindingMode'],
+};
+
+const startsWithField = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}[`);
+
+/**
+ * The destructive changes of a diff, for the top of the PR comment: an Application, Namespace, PVC, StatefulSet
+ * or AppProject removed, a kind dropped from a project, an immutable field changed (the sync then fails until
+ * the object is replaced), data changed in an immutable ConfigMap or Secret.
+ */
+export function destructiveChanges(groups: readonly GroupDiff[]): DestructiveChange[] {
+  const out: DestructiveChange[] = [];
+  for (const { environment, group, changes } of groups) {
+    const add = (object: string, reason: string) => out.push({ environment, group, object, reason });
+    for (const change of changes) {
+      const type = typeOf(change.object);
+      if (change.status === 'removed' && REMOVED[type]) add(change.object, REMOVED[type]);
+      if (change.status !== 'changed') continue;
+      if (type === 'argoproj.io/AppProject') {
+        const dropped = change.fields.filter((f) => /Whitelist\[kind=[^\]]+\]\/kind$/.test(f.path) && f.after === undefined);
+        for (const f of dropped) add(change.object, `kind ${String(f.before)} dropped from the project (${f.path.split('[')[0].split('/').pop()}): Argo CD can no longer sync or prune it`);
+        const destinations = change.fields.filter((f) => /^\/spec\/(destinations|sourceRepos)/.test(f.path) && f.after === undefined && f.before !== undefined);
+        for (const f of destinations) add(change.object, `${f.path} removed from the project: ${JSON.stringify(f.before)}`);
+      }
+      for (const prefix of IMMUTABLE[type] ?? []) {
+        const hit = change.fields.filter((f) => startsWithField(f.path, prefix));
+        if (hit.length > 0) add(change.object, `immutable field ${prefix} changed (${hit.map((f) => f.path).join(', ')}): the apply fails until the object is deleted and recreated`);
+      }
+      if ((type === 'ConfigMap' || type === 'Secret') && change.immutable && change.fields.some((f) => /^\/(data|binaryData|stringData)\//.test(f.path))) {
+        add(change.object, `data of an immutable ${type} changed: it must be deleted and recreated`);
+      }
+    }
+  }
+  return out;
 }
 
 /** Marker of the PR comment, so CI updates its own comment instead of adding one per push. */
@@ -158,7 +249,65 @@ function show(value: unknown): string {
   return `\`${short.replace(/`/g, "'")}\``;
 }
 
-/** The diff as Markdown for a pull-request comment. */
+/** Strings shown as a line diff rather than inline: multi-line text, and anything too long to read inline. */
+const needsLineDiff = (f: FieldChange) =>
+  [f.before, f.after].some((v) => typeof v === 'string' && (v.includes('\n') || v.length > 60)) &&
+  [f.before, f.after].every((v) => v === undefined || typeof v === 'string');
+
+/**
+ * A line diff of two texts (longest common subsequence), as `-`/`+`/` ` lines with up to `context` unchanged
+ * lines around each change; longer unchanged runs are folded into `…`.
+ */
+export function lineDiff(before: string, after: string, context = 2): string[] {
+  const a = before === '' ? [] : before.replace(/\n$/, '').split('\n');
+  const b = after === '' ? [] : after.replace(/\n$/, '').split('\n');
+  if (a.length * b.length > 4_000_000) return [...a.map((l) => `- ${l}`), ...b.map((l) => `+ ${l}`)];
+  const lcs = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  }
+  const ops: { op: ' ' | '-' | '+'; line: string }[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ op: ' ', line: a[i++] }), j++;
+    // Removed lines before added ones, as in git.
+    else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) ops.push({ op: '-', line: a[i++] });
+    else ops.push({ op: '+', line: b[j++] });
+  }
+  const keep = ops.map((o, k) => o.op !== ' ' || ops.slice(Math.max(0, k - context), k + context + 1).some((x) => x.op !== ' '));
+  const out: string[] = [];
+  ops.forEach((o, k) => {
+    if (keep[k]) out.push(`${o.op} ${o.line}`);
+    else if (k === 0 || keep[k - 1]) out.push('  …');
+  });
+  return out;
+}
+
+function fence(lines: readonly string[], indent: string): string[] {
+  const longest = Math.max(2, ...lines.map((l) => (l.match(/`+/g) ?? []).reduce((m, t) => Math.max(m, t.length), 0)));
+  const marks = '`'.repeat(longest + 1);
+  return [`${indent}${marks}diff`, ...lines.map((l) => `${indent}${l}`), `${indent}${marks}`];
+}
+
+function fieldLines(f: FieldChange): string[] {
+  if (!needsLineDiff(f)) return [`  - \`${f.path}\`: ${show(f.before)} → ${show(f.after)}`];
+  const label = f.before === undefined ? ' (added)' : f.after === undefined ? ' (removed)' : '';
+  return [`  - \`${f.path}\`${label}:`, ...fence(lineDiff((f.before as string | undefined) ?? '', (f.after as string | undefined) ?? ''), '    ')];
+}
+
+/** The destructive changes as a Markdown section, empty when there are none (for the top of the comment). */
+export function formatDestructiveMarkdown(groups: readonly GroupDiff[]): string[] {
+  const found = destructiveChanges(groups);
+  if (found.length === 0) return [];
+  return [
+    `#### ⚠️ ${found.length} destructive change(s) — review these first`,
+    ...found.map((d) => `- ${d.environment} · ${d.group === 'argocd' ? 'Argo CD' : d.group}: \`${d.object}\` — ${d.reason}`),
+    '',
+  ];
+}
+
+/** The diff as Markdown for a pull-request comment: totals, destructive changes first, then every folder. */
 export function formatDiffMarkdown(groups: readonly GroupDiff[], options: MarkdownOptions): string {
   const maxFields = options.maxFieldsPerObject ?? 20;
   const maxLength = options.maxLength ?? 60000;
@@ -169,13 +318,14 @@ export function formatDiffMarkdown(groups: readonly GroupDiff[], options: Markdo
     return `${lines.join('\n')}\n`;
   }
   lines.push(`**${count('added')} added, ${count('changed')} changed, ${count('removed')} removed** in ${groups.length} folder(s).`, '');
+  lines.push(...formatDestructiveMarkdown(groups));
   const footer = '\n_…cut here; run `npm run diff -- --base ' + options.base + '` for the rest._\n';
   let length = lines.join('\n').length;
   for (const group of groups) {
     const block = [`#### ${group.environment} · ${group.group === 'argocd' ? 'Argo CD (argocd/)' : group.group}`];
     for (const change of group.changes) {
       block.push(`- **${change.status}** \`${change.object}\``);
-      for (const f of change.fields.slice(0, maxFields)) block.push(`  - \`${f.path}\`: ${show(f.before)} → ${show(f.after)}`);
+      for (const f of change.fields.slice(0, maxFields)) block.push(...fieldLines(f));
       if (change.fields.length > maxFields) block.push(`  - … and ${change.fields.length - maxFields} more field(s)`);
     }
     block.push('');

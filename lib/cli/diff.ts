@@ -1,40 +1,58 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { diffTrees, formatDiffMarkdown } from '../argocd/manifest-diff';
+import { exitWithUsage, parseCommandLine } from './args';
 import { listFiles } from '../render/write';
 
 const FOLDERS = ['dist', 'argocd'];
 
+const spec = {
+  usage: 'npm run diff -- [--base <git ref>] [--tip] [--out <file.md>]',
+  description:
+    'What a change does to the rendered manifests: compares the YAML of dist/ and argocd/ committed at the merge\n' +
+    'base of HEAD and the base branch with the working tree (run `npm run synth` first) and prints, per environment\n' +
+    'and platform, the destructive changes first, then the objects added, removed or changed and their fields, as\n' +
+    'Markdown for a pull-request comment.',
+  options: {
+    base: { type: 'string', value: '<git ref>', help: 'the branch the change goes into (default: origin/main, else main)' },
+    tip: { type: 'boolean', help: "compare with the base's tip instead of its merge base with HEAD" },
+    out: { type: 'string', value: '<file.md>', help: 'write the Markdown to a file instead of stdout' },
+  },
+} as const;
+
 /**
- * `npm run diff -- --base <git ref> [--out file.md]`: what a change does to the rendered manifests. Compares
- * the YAML committed at the base ref with the working tree's `dist/` and `argocd/` (run `npm run synth`
- * first) and prints, per environment and platform, the objects added, removed or changed and the fields
- * that changed, as Markdown for a pull-request comment.
+ * `npm run diff`: the rendered-manifest diff of a branch. Like a pull request, it compares with the merge base
+ * by default, so changes that landed on the base branch meanwhile do not show up as reverted here.
  */
 function main(): number {
-  const { values } = parseArgs({
-    options: { base: { type: 'string' }, out: { type: 'string' } },
-    allowPositionals: false,
-  });
-  if (!values.base) {
-    console.error('usage: npm run diff -- --base <git ref> [--out <file.md>]   (e.g. --base origin/main)');
-    return 2;
-  }
+  const { values } = parseCommandLine(spec);
   const root = git(['rev-parse', '--show-toplevel']).trim();
-  const commit = gitOrNull(root, ['rev-parse', '--verify', '--quiet', `${values.base}^{commit}`]);
-  if (!commit) {
-    console.error(`diff: '${values.base}' is not a commit here — fetch it first (e.g. git fetch origin main) or pass another --base`);
+  const baseRef = (values.base as string | undefined) ?? ['origin/main', 'main'].find((r) => gitOrNull(root, ['rev-parse', '--verify', '--quiet', `${r}^{commit}`]));
+  if (!baseRef) exitWithUsage(spec, 'neither origin/main nor main exists here: pass --base <git ref>');
+  const tip = gitOrNull(root, ['rev-parse', '--verify', '--quiet', `${baseRef}^{commit}`]);
+  if (!tip) {
+    console.error(`diff: '${baseRef}' is not a commit here — fetch it first (e.g. git fetch origin main) or pass another --base`);
     return 2;
   }
-  const base = committedTree(root, commit.trim());
+  let commit = tip.trim();
+  let label = baseRef;
+  if (!values.tip) {
+    const mergeBase = gitOrNull(root, ['merge-base', commit, 'HEAD']);
+    if (!mergeBase) {
+      console.error(`diff: '${baseRef}' and HEAD have no common ancestor; pass --tip to compare with its tip`);
+      return 2;
+    }
+    commit = mergeBase.trim();
+    if (commit !== tip.trim()) label = `${baseRef} (merge base ${commit.slice(0, 12)})`;
+  }
+  const base = committedTree(root, commit);
   const head = new Map<string, string>();
   for (const folder of FOLDERS) {
     for (const file of listFiles(join(root, folder))) head.set(`${folder}/${file}`, readFileSync(join(root, folder, file), 'utf8'));
   }
-  const markdown = formatDiffMarkdown(diffTrees(base, head), { base: values.base });
-  if (values.out) writeFileSync(values.out, markdown);
+  const markdown = formatDiffMarkdown(diffTrees(base, head), { base: label });
+  if (values.out) writeFileSync(values.out as string, markdown);
   else process.stdout.write(markdown);
   return 0;
 }

@@ -178,9 +178,11 @@ export function buildEnvironment(
     }
     // The collector exists where a service emits traces; it must be registered before references are checked.
     if (context.allComponents.some((c) => c.emitsTraces)) {
-      const tracing = new PlatformChart(chartIn('tracing'), 'tracing', context);
-      new OtelCollector(tracing, 'collector', context);
-      charts.push(tracing);
+      charts.push(guarded(env.name, derived, () => {
+        const chart = new PlatformChart(chartIn('tracing'), 'tracing', context);
+        new OtelCollector(chart, 'collector', context);
+        return chart;
+      }));
     }
     context.checkReferences();
 

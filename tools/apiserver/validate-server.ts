@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { AllowEntry, Finding, findAllowance, loadAllowList } from './allowlist';
 import { Cluster, RunResult, startCluster } from './cluster';
+import { exitWithUsage, parseCommandLine } from '../../lib/cli/args';
 
 const EXPECT_ANNOTATION = 'validate-server.test/expect';
 const FIELD_MANAGER = 'validate-server';
@@ -315,19 +316,19 @@ async function validateGroup(cluster: Cluster, g: Group, concurrency: number): P
 
 // ---------------------------------------------------------------------------------------------- main
 
-function usage(): never {
-  console.log(
-    [
-      'usage: node scripts/run.mjs tools/apiserver/validate-server.ts [--self-test | --no-self-test] [--concurrency=N]',
-      '  (default) build if needed, start etcd + kube-apiserver on 127.0.0.1, run the self-test, then validate dist/<env>/ and argocd/',
-      '  --self-test      only the fixtures in tools/apiserver/testdata/ (known-bad must be reported, known-good must pass)',
-      '  --no-self-test   skip the fixtures',
-      '  --check-crds     only install every CRD of CRD_YAML_DIR (reports which ones need normalising)',
-      'env: CRD_YAML_DIR (default ../shared/schemas/crd-yaml relative to the repository root)',
-    ].join('\n'),
-  );
-  process.exit(2);
-}
+const spec = {
+  usage: 'npm run validate:server -- [--self-test | --no-self-test | --check-crds] [--concurrency <n>]',
+  description:
+    'Builds kube-apiserver, etcd and kubectl if needed, starts them on 127.0.0.1, runs the self-test, then sends\n' +
+    'everything in dist/<env>/ and argocd/<env>/ to the server (dry-run). CRDs come from CRD_YAML_DIR\n' +
+    '(default ../shared/schemas/crd-yaml relative to the repository root).',
+  options: {
+    'self-test': { type: 'boolean', help: 'only the fixtures in tools/apiserver/testdata/ (known-bad must be reported, known-good must pass)' },
+    'no-self-test': { type: 'boolean', help: 'skip the fixtures' },
+    'check-crds': { type: 'boolean', help: 'only install every CRD of CRD_YAML_DIR (reports which ones need normalising)' },
+    concurrency: { type: 'string', value: '<n>', help: 'kubectl calls at once', default: '4' },
+  },
+} as const;
 
 function describe(f: Finding): string {
   const ns = f.namespace ? ` -n ${f.namespace}` : '';
@@ -356,19 +357,13 @@ function checkSelfTest(results: ObjResult[], parseFindings: Finding[]): string[]
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  let selfTestOnly = false;
-  let selfTest = true;
-  let concurrency = 4;
-  let checkCrds = false;
-  for (const a of args) {
-    if (a === '--self-test') selfTestOnly = true;
-    else if (a === '--check-crds') checkCrds = true;
-    else if (a === '--no-self-test') selfTest = false;
-    else if (a.startsWith('--concurrency=')) concurrency = Math.max(1, Number(a.split('=')[1]) || 4);
-    else usage();
-  }
-  if ((selfTestOnly && !selfTest) || (checkCrds && (selfTestOnly || !selfTest))) usage();
+  const { values } = parseCommandLine(spec);
+  const selfTestOnly = values['self-test'] === true;
+  let selfTest = values['no-self-test'] !== true;
+  const checkCrds = values['check-crds'] === true;
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) exitWithUsage(spec, `--concurrency must be a positive whole number, got '${String(values.concurrency)}'`);
+  if ([selfTestOnly, !selfTest, checkCrds].filter(Boolean).length > 1) exitWithUsage(spec, '--self-test, --no-self-test and --check-crds exclude each other');
   if (checkCrds) selfTest = false;
   const t0 = Date.now();
   const here = join(root, 'tools', 'apiserver');
