@@ -14,6 +14,8 @@ export default defineEnvironment({
   nodePool: { capacityTypes: ['spot', 'on-demand'], cpuLimit: '64', memoryLimit: '256Gi' },
   alerting: { critical: { type: 'slack', channel: '#platform-alerts-dev' }, warning: { type: 'slack', channel: '#platform-alerts-dev' } },
   secretPathPrefix: 'dev/',
+  // storefront's design: every change reaches a review environment first (review-<pr> in this cluster).
+  reviewEnvironments: { platforms: ['storefront'] },
   secretRefreshInterval: '15m',
   namespaceQuota: {
     requestsCpu: '8', requestsMemory: '16Gi', limitsMemory: '32Gi',

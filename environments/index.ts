@@ -3,6 +3,7 @@ import { ConfigError, formatZodIssues } from '../lib/errors';
 import { loadClusterFacts } from './cluster-facts';
 import dev from './dev';
 import prod from './prod';
+import { loadReleases, parseReleases, Releases, RELEASES_DIR } from './releases';
 import { Environment, EnvironmentInput, environmentSchema } from './schema';
 import staging from './staging';
 
@@ -23,14 +24,26 @@ export const ENVIRONMENT_SOURCES: readonly EnvironmentSource[] = [
 /** Every environment, in promotion order. */
 export const ENVIRONMENTS: readonly EnvironmentInput[] = ENVIRONMENT_SOURCES.map((s) => s.input);
 
+export interface LoadOptions {
+  /** Where `releases/<env>.json` lives. @default releases/ below the working directory (the repository root) */
+  readonly releasesDir?: string;
+  /** Release data to use instead of the file (what `npm run release` checks before it writes). @default the file */
+  readonly releases?: Releases;
+}
+
 /**
- * Validates an environment and loads its cluster facts. The name, the file and the facts must agree: a
+ * Validates an environment and loads its cluster facts and releases (`releases/<env>.json`). The name, the file and the facts must agree: a
  * `name` copied from another file would render over that environment's folder, and another environment's
  * facts would point this one at a foreign cluster, account and DNS zone.
  * @param factsDir where the `terraform output -json` files live @default environments/ below the working directory
  * @param file the file that defines the environment @default environments/<name>.ts
  */
-export function loadEnvironment(input: EnvironmentInput, factsDir: string = join(process.cwd(), 'environments'), file?: string): Environment {
+export function loadEnvironment(
+  input: EnvironmentInput,
+  factsDir: string = join(process.cwd(), 'environments'),
+  file?: string,
+  options: LoadOptions = {},
+): Environment {
   const label = typeof input?.name === 'string' ? input.name : '(unnamed)';
   const source = file ?? `environments/${label}.ts`;
   const parsed = environmentSchema.safeParse(input, { reportInput: true });
@@ -48,7 +61,8 @@ export function loadEnvironment(input: EnvironmentInput, factsDir: string = join
   const factsPath = join(factsDir, env.clusterFactsFile);
   const factsSource = relative(process.cwd(), factsPath).startsWith('..') ? factsPath : relative(process.cwd(), factsPath);
   const cluster = loadClusterFacts(env.name, factsPath, factsSource);
-  if (cluster.environment !== env.name) {
+  // A review environment runs in its base environment's cluster, so it reads that environment's facts.
+  if (cluster.environment !== (env.review?.base ?? env.name)) {
     throw new ConfigError(
       `environment ${env.name}: ${source} sets clusterFactsFile: '${env.clusterFactsFile}', but ${factsSource} are the facts of environment ` +
         `'${cluster.environment}' (their environment output); point clusterFactsFile at the facts of ${env.name}'s own cluster`,
@@ -67,7 +81,10 @@ export function loadEnvironment(input: EnvironmentInput, factsDir: string = join
         `have no ${missing.join(' and ')}: add the output(s) to the cluster's Terraform, or remove backups`,
     );
   }
-  return { ...env, cluster };
+  const releases = options.releases !== undefined
+    ? parseReleases(env.name, options.releases)
+    : loadReleases(env.name, options.releasesDir ?? join(process.cwd(), RELEASES_DIR));
+  return { ...env, cluster, releases };
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isCronSchedule } from '../lib/backup-schedule';
 import { bytes, cpu, envName, gitRepoUrl, hostname, memory, plainConfig, resourcesSchema, storage, strictObject } from '../lib/validation';
 import type { ClusterFacts } from './cluster-facts';
+import type { Releases } from './releases';
 
 /**
  * What an environment may set. Everything that differs between dev, staging and prod is a field here;
@@ -62,7 +63,7 @@ export const serviceOverrideSchema = strictObject({
   /** Replaces the chart's scaling: `{ replicas: 1 }` (no HPA) or `{ autoscaling: {...} }`. */
   scaling: scalingOverrideSchema,
   resources: resourcesSchema,
-  image: imageOverrideSchema,
+  // No image: a service's version is release data (releases/<env>.json), one place that records what runs where.
   /** Replaces the hostnames the chart derives from the environment's domains. */
   hostnames: z.array(hostname).min(1, 'needs at least one hostname (to remove the exposure, change the chart)'),
   /** Non-secret configuration added to (or replacing keys of) the chart's ConfigMap, e.g. `{ LOG_LEVEL: 'debug' }`. */
@@ -70,6 +71,7 @@ export const serviceOverrideSchema = strictObject({
 }, {
   replicas: 'scaling: { replicas: <n> }',
   autoscaling: 'scaling: { autoscaling: { minReplicas, maxReplicas, targetCPUUtilizationPercentage } } (or scaling: { replicas: <n> } for no HPA)',
+  image: 'the release in releases/<env>.json (npm run release -- set, see docs/releases.md)',
 }).partial();
 
 /** When the data stores are dumped to the cluster's backup bucket, and for how long dumps are kept. */
@@ -168,6 +170,38 @@ export const nodePoolSchema = strictObject({
   amiAlias: z.string().regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, 'must be a pinned alias such as al2023@v20260501').default('al2023@v20260501'),
 });
 
+const slackChannel = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'must be a Slack channel name without #, e.g. sales-order-prod');
+
+/** Where Argo CD reports failed syncs and degraded applications (lib/argocd/notifications.ts). */
+export const notificationsSchema = strictObject({
+  /** Channel of the platform team: the cluster's, the add-ons' and the root Application's. @default platform-<env> */
+  defaultChannel: slackChannel.optional(),
+  /** Channel per platform, its team's. @default <platform>-<env> */
+  channels: z.record(z.string(), slackChannel).default({}),
+  /** Argo CD's address, for the links in messages. @default https://argocd.<private domain of the cluster facts> */
+  argocdUrl: z.url({ protocol: /^https$/ }).optional(),
+});
+
+/**
+ * Review environments hosted by this environment's cluster: per labelled pull request, `review-<n>` renders
+ * these platforms into namespaces of their own (`review-<n>-<platform>`), one replica per service, from the
+ * branch `<branchPrefix><n>` that the pull-request workflow pushes (.github/workflows/review.yml).
+ */
+export const reviewEnvironmentsSchema = strictObject({
+  /** Platforms whose design asks for a review environment. */
+  platforms: z.array(z.string()).min(1),
+  /** Publish review hostnames (`<subdomain>-review-<n>.<domain>`) with external-dns. @default false */
+  publishDns: z.boolean().default(false),
+  /** Pull requests with this label get an environment; the workflow sets it. @default review-environment */
+  label: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default('review-environment'),
+  /** Branch of a pull request's rendered output, followed by its number. @default review/pr- */
+  branchPrefix: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/).default('review/pr-'),
+  /** Secret in Argo CD's namespace with the GitHub token (key `token`) that lists pull requests. @default github-token */
+  githubTokenSecret: z.string().default('github-token'),
+  /** How often Argo CD asks GitHub for open pull requests, in seconds. @default 180 */
+  requeueAfterSeconds: z.number().int().min(30).default(180),
+});
+
 export const environmentSchema = strictObject({
   /** The environment's name, the name of its file (`environments/<name>.ts`) and of its folders in dist/ and argocd/. */
   name: envName,
@@ -204,6 +238,26 @@ export const environmentSchema = strictObject({
   addons: addonsSchema.default(addonsSchema.parse({})),
   /** Where platform and cluster alerts go. */
   alerting: alertingSchema,
+  /** Review environments of pull requests in this cluster. @default none */
+  reviewEnvironments: reviewEnvironmentsSchema.optional(),
+  /**
+   * Settings of a review environment, which shares its cluster with the environment it is derived from: cluster-wide
+   * objects and Argo CD belong to that one. Never set by hand (lib/review/review-environment.ts derives them).
+   */
+  review: strictObject({
+    /** The environment it derives from, whose cluster (and cluster facts) it shares. */
+    base: envName,
+    /** The pull request. */
+    number: z.number().int().min(1),
+    /** Namespace of a platform: `<prefix><platform>`. */
+    namespacePrefix: z.string().regex(/^[a-z0-9-]+-$/),
+    /** Appended to every chart subdomain, e.g. `shop-review-42`. */
+    hostnameSuffix: z.string().regex(/^-[a-z0-9-]+$/),
+    /** Publish the hostnames with external-dns. */
+    publishDns: z.boolean(),
+  }).optional(),
+  /** Argo CD notifications: who hears of a failed sync or a degraded application. @default channels by convention */
+  notifications: notificationsSchema.default(notificationsSchema.parse({})),
   /** Karpenter's node pool for the platforms. @default on-demand, 200 vCPU, 800Gi */
   nodePool: nodePoolSchema.default(nodePoolSchema.parse({})),
   /**
@@ -236,10 +290,13 @@ export type BackupSettings = z.output<typeof backupSettingsSchema>;
 export type Addons = z.output<typeof addonsSchema>;
 export type AlertReceiver = z.output<typeof alertReceiverSchema>;
 export type NodePoolSettings = z.output<typeof nodePoolSchema>;
+export type ReviewEnvironments = z.output<typeof reviewEnvironmentsSchema>;
 
-/** A validated environment with its cluster's facts. */
+/** A validated environment with its cluster's facts and what runs in it. */
 export interface Environment extends EnvironmentSettings {
   readonly cluster: ClusterFacts;
+  /** `releases/<env>.json`: the image tag and digest of every service. */
+  readonly releases: Releases;
 }
 
 /** Typed helper for `environments/<name>.ts`: the object is validated when loaded, not here. */

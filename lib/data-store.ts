@@ -231,7 +231,8 @@ export class DataStore extends Construct {
         podManagementPolicy: props.replicated ? 'Parallel' : 'OrderedReady',
         updateStrategy: { type: 'RollingUpdate' },
         selector: { matchLabels: selector },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        // A review environment's data lives no longer than it does: its volumes go with the StatefulSet.
+        persistentVolumeClaimRetentionPolicy: env.review ? { whenDeleted: 'Delete', whenScaled: 'Delete' } : { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: {
           // A single member on one zonal volume: a Karpenter consolidation would take the store down.
           metadata: { labels, ...(replicas === 1 ? { annotations: DO_NOT_DISRUPT } : {}) },

@@ -19,12 +19,14 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 /**
  * Checks an image against the environment's policy and returns the reference to render.
  * @param where names environment and service for the error message, e.g. `prod: order-service`
+ * @param unpinned what to say when neither tag nor digest is given @default that the image is not pinned
  */
 export function resolveImage(
   image: ImageReference,
   policy: ImagePolicy,
   where: string,
-  setIn = 'platforms.<platform>.services.<name>.image in environments/ or the image in the chart',
+  setIn = 'the release in releases/<env>.json (services) or dataStores.<name>.image in environments/ (data stores)',
+  unpinned?: string,
 ): string {
   const fix = `set ${setIn}`;
   if (!image.repository || /[:@]/.test(image.repository.split('/').pop() ?? '')) {
@@ -34,7 +36,7 @@ export function resolveImage(
     throw new ConfigError(`${where}: image.digest must be sha256:<64 hex digits>, got '${image.digest}'`);
   }
   if (image.tag === undefined && image.digest === undefined) {
-    throw new ConfigError(`${where}: image ${image.repository} has neither a tag nor a digest; pin it (${fix})`);
+    throw new ConfigError(`${where}: ${unpinned ?? `image ${image.repository} has neither a tag nor a digest; pin it (${fix})`}`);
   }
   if (image.tag !== undefined && (image.tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(image.tag))) {
     throw new ConfigError(`${where}: image.tag '${image.tag}' is not allowed: use a version tag or a digest, never 'latest' (${fix})`);

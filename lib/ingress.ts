@@ -14,6 +14,8 @@ export interface IngressesProps {
   readonly envName: string;
   /** Hostnames as the environment's exposure plan decided them (zone, scheme, certificate). */
   readonly hosts: readonly PlannedHost[];
+  /** Let external-dns publish the hostnames (annotation and zone label). @default true */
+  readonly publishDns?: boolean;
   readonly controller: 'nginx' | 'alb';
   readonly paths: readonly string[];
   /** Readiness path of the service; the ALB health-checks it. */
@@ -29,16 +31,18 @@ export interface IngressesProps {
  * public hosts, internal for private ones), each joining the environment's shared ALB of that scheme.
  */
 export function renderIngresses(scope: Construct, props: IngressesProps): void {
+  const publish = props.publishDns ?? true;
   const zones = [...new Set(props.hosts.map((h) => h.zone))].sort();
   for (const zone of zones) {
     const hosts = props.hosts.filter((h) => h.zone === zone);
     const id = zones.length > 1 ? `${props.name}-${zone}` : props.name;
     const annotations: Record<string, string> = {
-      'external-dns.alpha.kubernetes.io/hostname': hosts.map((h) => h.hostname).join(','),
+      ...(publish ? { 'external-dns.alpha.kubernetes.io/hostname': hosts.map((h) => h.hostname).join(',') } : {}),
       ...(props.controller === 'alb' ? albAnnotations(props, hosts) : {}),
     };
     new k8s.KubeIngress(scope, `ingress-${zone}`, {
-      metadata: { name: id, labels: { ...props.labels, [DNS_ZONE_LABEL]: zone }, annotations },
+      // external-dns selects its objects by this label: without it, no record is made.
+      metadata: { name: id, labels: { ...props.labels, ...(publish ? { [DNS_ZONE_LABEL]: zone } : {}) }, annotations },
       spec: {
         ingressClassName: props.controller,
         rules: hosts.map((h) => ({

@@ -13,6 +13,8 @@ export interface LoadBalancerServiceProps {
   readonly where: string;
   /** Hostnames as the environment's exposure plan decided them: one zone, one scheme. */
   readonly hosts: readonly PlannedHost[];
+  /** Let external-dns publish the hostnames (annotation and zone label). @default true */
+  readonly publishDns?: boolean;
   readonly ports: readonly LoadBalancerPort[];
   readonly containerPorts: readonly { readonly name: string; readonly port: number }[];
   /** Readiness path of the service; the NLB health-checks it over HTTP. */
@@ -40,8 +42,9 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
   const tlsPorts = props.ports.filter((p) => p.tls);
   const certificates = [...new Set(props.hosts.flatMap((h) => (h.certificateArn ? [h.certificateArn] : [])))].sort();
   const scheme = props.hosts[0].scheme;
+  const publish = props.publishDns ?? true;
   const annotations: Record<string, string> = {
-    'external-dns.alpha.kubernetes.io/hostname': props.hosts.map((h) => h.hostname).join(','),
+    ...(publish ? { 'external-dns.alpha.kubernetes.io/hostname': props.hosts.map((h) => h.hostname).join(',') } : {}),
     'service.beta.kubernetes.io/aws-load-balancer-scheme': scheme,
     'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
     'service.beta.kubernetes.io/aws-load-balancer-backend-protocol': 'tcp',
@@ -64,7 +67,8 @@ export function renderLoadBalancerService(scope: Construct, props: LoadBalancerS
     ...Object.fromEntries(props.ports.flatMap((p) => (p.plaintext ? [[`${PLAINTEXT_ANNOTATION_PREFIX}${p.name}`, p.plaintext]] : []))),
   };
   new k8s.KubeService(scope, 'service', {
-    metadata: { name: props.name, labels: { ...props.labels, [DNS_ZONE_LABEL]: scheme === 'internet-facing' ? 'public' : 'private' }, annotations },
+    // external-dns selects its objects by this label: without it, no record is made.
+    metadata: { name: props.name, labels: { ...props.labels, ...(publish ? { [DNS_ZONE_LABEL]: scheme === 'internet-facing' ? 'public' : 'private' } : {}) }, annotations },
     spec: {
       type: 'LoadBalancer',
       // The controller, not the legacy in-tree provider, owns Services of this class.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
+import { releaseFileName } from '../environments/releases';
 import type { Autoscaling, Resources } from '../environments/schema';
 import { AWS_LOAD_BALANCER_DRAINING, preStopSleep } from './connection-draining';
 import { ConfigError } from './errors';
@@ -138,14 +139,18 @@ export class Microservice extends Construct {
           `(scaling: { fixed } in ${chart.sourceFile}); remove platforms.${context.platform}.services.${name}.scaling in environments/${env.name}.ts`,
       );
     }
-    const scaling: { readonly fixed?: number; readonly replicas?: number; readonly autoscaling?: Autoscaling } = override.scaling ?? props.scaling;
+    // A review environment runs one replica of every service that is not fixed by design, with no HPA.
+    const scaling: { readonly fixed?: number; readonly replicas?: number; readonly autoscaling?: Autoscaling } =
+      env.review && !fixed ? { replicas: 1 } : (override.scaling ?? props.scaling);
     const autoscaling = scaling.autoscaling;
     const replicas = scaling.fixed ?? scaling.replicas ?? autoscaling!.minReplicas;
     const resources = override.resources ?? props.resources;
-    const image = { ...props.image, ...(override.image ?? {}) };
-    const imageRef = resolveImage(image, env.imagePolicy, where, override.image
-      ? `platforms.${context.platform}.services.${name}.image in environments/${env.name}.ts`
-      : `image in ${chart.sourceFile}`);
+    // The release (releases/<env>.json) replaces the chart's tag and digest; the repository stays the chart's.
+    const release = context.release(name);
+    const image: ImageReference = release ? { repository: props.image.repository, tag: release.tag, digest: release.digest } : props.image;
+    const imageRef = resolveImage(image, env.imagePolicy, where, release ? releaseFileName(env.name) : `image in ${chart.sourceFile}`,
+      `no release recorded: add "${context.platform}": { "${name}": { "tag": "…" } } to ${releaseFileName(env.name)} ` +
+        `(npm run release -- set --env ${env.name} --service ${context.platform}/${name} --tag <tag>)`);
     const exposure = props.exposure ?? { type: 'internal' };
     const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const port = props.port ?? 8080;
@@ -304,10 +309,18 @@ export class Microservice extends Construct {
     }
 
     // Exposure: the Service, and the Ingress or load balancer in front of it, as the environment's plan decides.
+    // A review environment's hostnames are its own (`shop-review-42.<domain>`), so they never take over the base's.
+    const suffix = env.review?.hostnameSuffix ?? '';
+    const ownHosts: Exposure = suffix && exposure.type !== 'internal'
+      ? { ...exposure, hosts: exposure.hosts.map((h) => ({ ...h, subdomain: `${h.subdomain ?? ''}${suffix}`.replace(/^-/, '') })) } as Exposure
+      : exposure;
     const plan = planExposure({
-      env, where, chartFile: chart.sourceFile, owner: `${context.platform}/${name}`, exposure, internal: props.internal ?? false, routes: context.routes,
+      env, where, chartFile: chart.sourceFile, owner: `${context.platform}/${name}`, exposure: ownHosts, internal: props.internal ?? false, routes: context.routes,
       overrides: override.hostnames
-        ? { hostnames: override.hostnames, field: `platforms.${context.platform}.services.${name}.hostnames in environments/${env.name}.ts` }
+        ? {
+          hostnames: override.hostnames.map((host) => host.replace(/^[^.]+/, (label) => `${label}${suffix}`)),
+          field: `platforms.${context.platform}.services.${name}.hostnames in environments/${env.name}.ts`,
+        }
         : undefined,
     });
     this.hosts = plan.hosts;
@@ -319,7 +332,7 @@ export class Microservice extends Construct {
     if (exposure.type === 'load-balancer') {
       renderLoadBalancerService(this, {
         name, labels: objectLabels, selector, where, hosts: plan.hosts, ports: exposure.ports, containerPorts,
-        healthCheckPath: probes.readinessPath, healthCheckPort: port, draining: draining!,
+        healthCheckPath: probes.readinessPath, healthCheckPort: port, draining: draining!, publishDns: context.publishDns,
       });
       exposedTo.push({ source: 'aws-load-balancer', targetType: 'ip', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
     } else {
@@ -335,7 +348,7 @@ export class Microservice extends Construct {
         renderIngresses(this, {
           name, labels: objectLabels, envName: env.name, hosts: plan.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
           paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
-          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining,
+          healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining, publishDns: context.publishDns,
         });
         exposedTo.push(exposure.type === 'nginx-ingress'
           ? { source: 'ingress-nginx', ports: [port] }

@@ -1,3 +1,4 @@
+import { Release, releaseFileName } from '../environments/releases';
 import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
 import { ConfigError } from './errors';
 import type { DnsZone } from './exposure';
@@ -120,6 +121,7 @@ export interface ComponentRecord {
 export class PlatformContext {
   private readonly components = new Map<string, ComponentRecord>();
   private readonly usedOverrides = new Set<string>();
+  private readonly usedReleases = new Set<string>();
 
   constructor(
     public readonly env: Environment,
@@ -129,9 +131,14 @@ export class PlatformContext {
     public readonly routes: RouteRegistry = new RouteRegistry(),
   ) {}
 
-  /** Every platform lives in its own namespace, named after it. */
+  /** Every platform lives in its own namespace, named after it (prefixed in a review environment: `review-42-storefront`). */
   public get namespace(): string {
-    return this.platform;
+    return `${this.env.review?.namespacePrefix ?? ''}${this.platform}`;
+  }
+
+  /** external-dns publishes this environment's hostnames (not a review environment's, unless it asks). */
+  public get publishDns(): boolean {
+    return this.env.review?.publishDns ?? true;
   }
 
   /** `environment prod, service order-service`: the start of every error message about a component. */
@@ -142,6 +149,12 @@ export class PlatformContext {
   public serviceOverride(name: string): ServiceOverride {
     this.usedOverrides.add(`services.${name}`);
     return this.settings.services[name] ?? {};
+  }
+
+  /** The service's version in this environment (`releases/<env>.json`), if recorded. */
+  public release(service: string): Release | undefined {
+    this.usedReleases.add(service);
+    return this.env.releases[this.platform]?.[service];
   }
 
   public dataStoreOverride(name: string): DataStoreOverride {
@@ -185,6 +198,15 @@ export class PlatformContext {
               `component that platform ${this.platform} does not have (it has: ${known.join(', ') || 'none'}); fix the name in environments/${this.env.name}.ts`,
           );
         }
+      }
+    }
+    for (const service of Object.keys(this.env.releases[this.platform] ?? {})) {
+      if (!this.usedReleases.has(service)) {
+        const known = this.allComponents.filter((c) => c.kind === 'service').map((c) => c.name);
+        throw new ConfigError(
+          `environment ${this.env.name}: ${releaseFileName(this.env.name)}: "${this.platform}"."${service}" is not a service of ` +
+            `platform ${this.platform} (services: ${known.join(', ') || 'none'})`,
+        );
       }
     }
     for (const component of this.components.values()) {

@@ -75,11 +75,14 @@ describe('root Application (app of apps)', () => {
     expect(result.argocd.get('prod')!.has('root.yaml')).toBe(true);
   });
 
-  test('its project may create only Applications and AppProjects in Argo CD\'s namespace', () => {
-    const bootstrap = project('dev', 'bootstrap');
+  test('its project may create only Applications and AppProjects in Argo CD\'s namespace (and the review ApplicationSet where review environments run)', () => {
+    const bootstrap = project('prod', 'bootstrap');
     expect(bootstrap.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }]);
     expect(bootstrap.spec.namespaceResourceWhitelist).toEqual([{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }]);
     expect(bootstrap.spec.clusterResourceWhitelist).toBeUndefined();
+    expect(project('dev', 'bootstrap').spec.namespaceResourceWhitelist).toEqual([
+      { group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'ApplicationSet' }, { group: 'argoproj.io', kind: 'AppProject' },
+    ]);
   });
 });
 

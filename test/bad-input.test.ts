@@ -27,6 +27,8 @@ interface Case {
   /** Changes the cluster facts files: name → `terraform output -json` document; or the raw bytes. */
   readonly facts?: (facts: Facts) => void;
   readonly rawFacts?: { readonly env: string; readonly bytes: Buffer };
+  /** Changes the committed release files (by environment name); handed to the render instead of the files. */
+  readonly releases?: (releases: Record<string, Any>) => void;
   /** Replaces the platforms (chart mistakes). */
   readonly platforms?: readonly PlatformDefinition[];
   /** Arguments. @default ['--quiet'] */
@@ -75,6 +77,11 @@ const service = (name: string, extra: Partial<MicroserviceProps>) => (chart: Pla
 
 const arn = (s: string) => s;
 const CHART = 'charts/demo/demo-api.ts';
+function changedReleases(change: (releases: Record<string, Any>) => void): Map<string, Any> {
+  const releases: Record<string, Any> = Object.fromEntries(['dev', 'staging', 'prod'].map((e) => [e, JSON.parse(readFileSync(join(ROOT, 'releases', `${e}.json`), 'utf8'))]));
+  change(releases);
+  return new Map(Object.entries(releases));
+}
 const setFact = (facts: Facts, env: string, key: string, value: unknown) => { facts[env][key] = { sensitive: false, type: 'string', value }; };
 
 const cases: Case[] = [
@@ -103,7 +110,7 @@ const cases: Case[] = [
   // ---- Environment fields -------------------------------------------------------------------------------
   { mistake: 'repoURL without a scheme', env: (e) => { e.prod.gitops.repoURL = 'github.com/acme/platform-manifests.git'; }, file: 'environments/prod.ts', field: 'gitops.repoURL', allowed: 'must be a Git URL Argo CD can clone: https://' },
   { mistake: 'a misspelled top-level key', env: (e) => { e.prod.requireTLS = true; }, file: 'environments/prod.ts', field: "'requireTLS'", allowed: /did you mean 'requireTls'\?\); allowed: addons, alerting, awsAccountId, .*clusterFactsFile, .*requireTls/ },
-  { mistake: 'a misspelled override key', env: (e) => { e.dev.platforms.storefront.services.web.resourses = e.dev.platforms.storefront.services.web.resources; }, file: 'environments/dev.ts', field: 'platforms.storefront.services.web', allowed: "did you mean 'resources'?); allowed: config, hostnames, image, resources, scaling" },
+  { mistake: 'a misspelled override key', env: (e) => { e.dev.platforms.storefront.services.web.resourses = e.dev.platforms.storefront.services.web.resources; }, file: 'environments/dev.ts', field: 'platforms.storefront.services.web', allowed: "did you mean 'resources'?); allowed: config, hostnames, resources, scaling" },
   { mistake: 'replicas written the old way, beside the scaling shape', env: (e) => { e.dev.platforms.storefront.services.web.replicas = 1; }, file: 'environments/dev.ts', field: 'platforms.storefront.services.web', allowed: 'write scaling: { replicas: <n> }' },
   {
     mistake: 'replicas beside autoscaling in an override',
@@ -135,8 +142,15 @@ const cases: Case[] = [
   { mistake: 'an unpinned AMI alias', env: (e) => { e.dev.nodePool.amiAlias = 'al2023@latest'; }, file: 'environments/dev.ts', field: 'nodePool.amiAlias', allowed: 'must be a pinned alias' },
   { mistake: 'a platform that does not exist', env: (e) => { e.dev.platforms['sales-orders'] = {}; }, args: ['--quiet', '--env', 'dev'], file: 'environments/dev.ts', field: 'platforms.sales-orders', allowed: 'platforms: sales-order, storefront' },
   { mistake: 'an override for a service that does not exist', env: (e) => { e.dev.platforms['sales-order'].services['billing-service'] = { scaling: { replicas: 2 } }; }, args: ['--quiet', '--env', 'dev'], file: 'environments/dev.ts', field: 'platforms.sales-order.services.billing-service', allowed: 'it has: ' },
-  { mistake: "a 'latest' image tag in an override", env: (e) => { e.dev.platforms['sales-order'].services['order-service'].image = { tag: 'latest' }; }, args: ['--quiet', '--env', 'dev'], file: 'environments/dev.ts', field: 'platforms.sales-order.services.order-service.image', allowed: "never 'latest'" },
-  { mistake: 'an override that is not a digest', env: (e) => { e.dev.platforms['sales-order'].services['order-service'].image = { digest: 'sha256:abc' }; }, file: 'environments/dev.ts', field: 'services.order-service.image.digest', allowed: 'must be sha256:<64 hex digits>' },
+  { mistake: 'a service image in an environment file (it is release data)', env: (e) => { e.dev.platforms['sales-order'].services['order-service'].image = { tag: '2.0.5' }; }, file: 'environments/dev.ts', field: 'platforms.sales-order.services.order-service', allowed: "write the release in releases/<env>.json (npm run release -- set, see docs/releases.md) instead of 'image'" },
+  { mistake: "a 'latest' tag in a release", releases: (r) => { r.dev['sales-order']['order-service'].tag = 'latest'; }, file: 'releases/dev.json', field: 'sales-order.order-service.tag', allowed: "'latest' moves with every push" },
+  { mistake: 'a release digest that is not a digest', releases: (r) => { r.dev['sales-order']['order-service'].digest = 'sha256:abc'; }, file: 'releases/dev.json', field: 'sales-order.order-service.digest', allowed: 'must be sha256:<64 lower-case hex digits>' },
+  { mistake: 'an unknown field in a release', releases: (r) => { r.prod.storefront.web.sha = 'abc'; }, file: 'releases/prod.json', field: 'storefront.web', allowed: 'Unrecognized key: "sha"' },
+  { mistake: 'a release of a service the platform does not have', releases: (r) => { r.staging.storefront.checkout = { tag: '1.0.0' }; }, file: 'releases/staging.json', field: '"storefront"."checkout"', allowed: 'is not a service of platform storefront (services: web)' },
+  { mistake: 'a release of a platform that does not exist', releases: (r) => { r.staging.billing = { api: { tag: '1.0.0' } }; }, file: 'releases/staging.json', field: '"billing"', allowed: 'is not a platform (platforms: sales-order,' },
+  { mistake: 'a release of a platform the environment disables', env: (e) => { e.dev.platforms.toytrex = { enabled: false }; }, file: 'releases/dev.json', field: '"toytrex"', allowed: 'is disabled in environments/dev.ts' },
+  { mistake: 'a service without a release', releases: (r) => { delete r.dev['sales-order']['product-service']; }, file: 'releases/dev.json', field: 'service product-service', allowed: 'no release recorded: add "sales-order": { "product-service": { "tag": "…" } }' },
+  { mistake: 'a mutable tag in a prod release', releases: (r) => { r.prod['sales-order']['user-service'].tag = 'main-3f2a1c9'; }, file: 'releases/prod.json', field: "image.tag 'main-3f2a1c9' is mutable", allowed: 'a digest or a MAJOR.MINOR.PATCH tag' },
   { mistake: 'a hostname outside the environment\'s domains', env: (e) => { e.prod.platforms.toytrex = { services: { web: { hostnames: ['toytrex.example.org'] } } }; }, args: ['--quiet', '--env', 'prod'], file: 'environments/prod.ts', field: 'hostnames', allowed: 'outside the environment\'s domains (example.com, internal.example.com)' },
   // ---- Cluster facts ------------------------------------------------------------------------------------------
   { mistake: 'a truncated ACM certificate ARN', facts: (f) => { f.dev.certificate_arns.value['*.dev.example.com'] = arn('arn:aws:acm:eu-west-1:111111111111:certificate/0a1b2c3d'); }, file: 'environments/clusters/dev.json', field: 'certificate_arns.*.dev.example.com', allowed: 'expected an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/...)' },
@@ -279,6 +293,8 @@ describe('every invalid configuration is refused; dist/ and argocd/ stay byte-id
       environmentSources: sources,
       factsDir,
       platforms: c.platforms ?? PLATFORMS,
+      // A chart mistake renders the demo platform alone: the committed releases name platforms it does not have.
+      releases: c.platforms ? new Map(['dev', 'staging', 'prod'].map((e) => [e, {}])) : c.releases ? changedReleases(c.releases) : undefined,
       stdout: () => undefined,
       stderr: (t) => { stderr += `${t}\n`; },
     });

@@ -14,7 +14,7 @@ export class AssignmentEngineChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
     super(scope, 'assignment-engine', context);
     new Microservice(this, 'assignment-engine', {
-      image: { repository: ecrRepository(this.env.cluster, 'port-assignment/assignment-engine'), tag: '1.4.0' },
+      image: { repository: ecrRepository(this.env.cluster, 'port-assignment/assignment-engine') },
       component: 'worker',
       internal: true,
       scaling: { autoscaling: { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 75 } },

@@ -14,7 +14,7 @@ export class BackendChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
     super(scope, 'backend', context);
     new Microservice(this, 'backend', {
-      image: { repository: ecrRepository(this.env.cluster, 'port-assignment/backend'), tag: '1.4.0' },
+      image: { repository: ecrRepository(this.env.cluster, 'port-assignment/backend') },
       scaling: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '512Mi' } },
       health: portAssignmentHealth,

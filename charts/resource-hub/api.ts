@@ -33,7 +33,7 @@ export class ApiChart extends PlatformChart {
       : { DATABASE_HOST: database.name, DATABASE_SSLMODE: 'disable' };
 
     new Microservice(this, 'api', {
-      image: { repository: ecrRepository(this.env.cluster, 'resource-hub/api'), tag: '2.3.1' },
+      image: { repository: ecrRepository(this.env.cluster, 'resource-hub/api') },
       scaling: { autoscaling: { minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80 } },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
       health: { readinessPath: '/health/ready', livenessPath: '/health/live', startupTimeoutSeconds: 90 },

@@ -65,7 +65,7 @@ export class GatewayChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
     super(scope, 'gateway', context);
     new Microservice(this, 'gateway', {
-      image: { repository: 'public.ecr.aws/nginx/nginx-unprivileged', tag: '1.27.4-alpine' },
+      image: { repository: 'public.ecr.aws/nginx/nginx-unprivileged' },
       component: 'gateway',
       port: 8080,
       runAsUser: 101,

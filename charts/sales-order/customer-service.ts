@@ -13,7 +13,7 @@ export class CustomerServiceChart extends PlatformChart {
     const credentialsKey = 'sales-order/customer-mysql';
     const mysql = new MySql(this, 'customer-mysql', { database: 'customers', credentialsKey, storage: '20Gi' });
     new Microservice(this, 'customer-service', {
-      image: { repository: ecrRepository(this.env.cluster, 'sales-order/customer-service'), tag: '2.0.4' },
+      image: { repository: ecrRepository(this.env.cluster, 'sales-order/customer-service') },
       scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,

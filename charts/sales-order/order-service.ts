@@ -13,7 +13,7 @@ export class OrderServiceChart extends PlatformChart {
     const credentialsKey = 'sales-order/order-mongodb';
     const mongo = new MongoDb(this, 'order-mongodb', { credentialsKey, appDatabase: 'orders', members: 3, storage: '20Gi' });
     new Microservice(this, 'order-service', {
-      image: { repository: ecrRepository(this.env.cluster, 'sales-order/order-service'), tag: '2.0.4' },
+      image: { repository: ecrRepository(this.env.cluster, 'sales-order/order-service') },
       scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,

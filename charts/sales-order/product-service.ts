@@ -13,7 +13,7 @@ export class ProductServiceChart extends PlatformChart {
     const credentialsKey = 'sales-order/product-redis';
     const redis = new Redis(this, 'product-redis', { credentialsKey, replicas: 3, storage: '5Gi' });
     new Microservice(this, 'product-service', {
-      image: { repository: ecrRepository(this.env.cluster, 'sales-order/product-service'), tag: '2.0.4' },
+      image: { repository: ecrRepository(this.env.cluster, 'sales-order/product-service') },
       scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,

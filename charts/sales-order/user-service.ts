@@ -13,7 +13,7 @@ export class UserServiceChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
     super(scope, 'user-service', context);
     new Microservice(this, 'user-service', {
-      image: { repository: ecrRepository(this.env.cluster, 'sales-order/user-service'), tag: '2.0.4' },
+      image: { repository: ecrRepository(this.env.cluster, 'sales-order/user-service') },
       scaling: { fixed: 1 },
       resources: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '768Mi' } },
       health: springBootHealth,

@@ -14,7 +14,7 @@ export class WebChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
     super(scope, 'web', context);
     new Microservice(this, 'web', {
-      image: { repository: ecrRepository(this.env.cluster, 'storefront/web'), tag: '3.2.1' },
+      image: { repository: ecrRepository(this.env.cluster, 'storefront/web') },
       component: 'frontend',
       port: 8080,
       extraPorts: [{ name: 'api', port: 5000 }],

@@ -16,7 +16,7 @@ export class MiddlewareChart extends PlatformChart {
     super(scope, 'middleware', context);
     const mariadb = new ExternalDatabase(this, 'toytrex-mariadb', { endpoint: 'toytrex-mariadb', engine: 'mariadb' });
     new Microservice(this, 'middleware', {
-      image: { repository: ecrRepository(this.env.cluster, 'toytrex/middleware'), tag: '1.8.2' },
+      image: { repository: ecrRepository(this.env.cluster, 'toytrex/middleware') },
       scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
       health: toytrexHealth,

@@ -14,7 +14,7 @@ export class WebChart extends PlatformChart {
   constructor(scope: Construct, context: PlatformContext) {
     super(scope, 'web', context);
     new Microservice(this, 'web', {
-      image: { repository: ecrRepository(this.env.cluster, 'toytrex/web'), tag: '1.8.2' },
+      image: { repository: ecrRepository(this.env.cluster, 'toytrex/web') },
       component: 'frontend',
       scaling: { autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 70 } },
       resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '256Mi' } },

@@ -13,6 +13,8 @@ export interface GitOpsApplicationProps {
   readonly repoURL: string;
   /** Branch, tag or commit the environment tracks, for folder sources. */
   readonly targetRevision: string;
+  /** Further annotations, e.g. notification subscriptions. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -32,7 +34,7 @@ export class GitOpsApplication extends Construct {
         name: plan.name,
         namespace: props.argocdNamespace,
         labels: argoLabels(props.env, plan.name),
-        annotations: waveAnnotation(plan.wave),
+        annotations: { ...waveAnnotation(plan.wave), ...props.annotations },
         finalizers: [RESOURCES_FINALIZER],
       },
       spec: {

@@ -63,6 +63,8 @@ export interface ApplicationPlan {
   readonly createNamespace: boolean;
   /** File below `argocd/<env>/apps/`. */
   readonly file: string;
+  /** The platform it deploys, whose team hears of its failures. @default none: the platform team's */
+  readonly platform?: string;
 }
 
 /** The Argo CD objects of one environment, as data: checked, then synthesised. */
@@ -197,6 +199,7 @@ export function planGitOps(env: Environment, files: readonly RenderedFile[], pla
       ignoreDifferences: summary.controllerOwnedFields,
       createNamespace: false,
       file: `platforms/${platform.name}.yaml`,
+      platform: platform.name,
     });
   }
 

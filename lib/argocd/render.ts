@@ -9,6 +9,9 @@ import { argocdCmData } from './argocd-cm';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
 import { GitOpsApplication } from './gitops-application';
 import { GitOpsProject } from './gitops-project';
+import { NOTIFICATIONS_CONFIGMAP, checkNotificationRouting, notificationsData, notificationSubscriptions } from './notifications';
+import { ReviewApplicationSet } from './review-application-set';
+import { planReviewEnvironments, REVIEW_APPLICATION_SET, ReviewPlan } from './review-plan';
 import { RootApplication } from './root-application';
 
 /**
@@ -26,11 +29,12 @@ export function renderArgoCdWithPlan(env: Environment, distFiles: readonly Rende
   checkAddonRequirements(env, distFiles.filter((f) => f.path.startsWith(`${env.name}/`)));
   const plan = planGitOps(env, distFiles, platforms, addons);
   checkGitOpsPlan(plan, summarizeFolders(env.name, distFiles));
-  return { plan, files: synthGitOps(plan) };
+  checkNotificationRouting(env, plan.applications.flatMap((a) => (a.platform ? [a.platform] : [])));
+  return { plan, files: synthGitOps(plan, planReviewEnvironments(env, summarizeFolders(env.name, distFiles), platforms)) };
 }
 
 /** Turns a checked plan into files. */
-export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
+export function synthGitOps(plan: GitOpsPlan, review?: ReviewPlan): RenderedFile[] {
   const { env } = plan;
   const common = { env: env.name, argocdNamespace: env.gitops.argocdNamespace, server: env.gitops.destinationServer };
   const files: RenderedFile[] = [];
@@ -40,7 +44,23 @@ export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
     files.push({ path: `${env.name}/${path}`, objects: chart.toJson() as KubeObject[] });
   };
 
-  file('root.yaml', (c) => new RootApplication(c, 'root', { ...common, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision }));
+  file('root.yaml', (c) => new RootApplication(c, 'root', {
+    ...common, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision, annotations: notificationSubscriptions(env),
+    applicationSets: review !== undefined,
+  }));
+  if (review) {
+    file(`apps/projects/${review.project.name}.yaml`, (c) => new GitOpsProject(c, review.project.name, { ...common, plan: review.project }));
+    file(`apps/review/${REVIEW_APPLICATION_SET}.yaml`, (c) => new ReviewApplicationSet(c, REVIEW_APPLICATION_SET, { ...common, ...review.applicationSet }));
+  }
+  // Argo CD's notification triggers and templates (notifications.ts); installed with Argo CD like argocd-cm.
+  file(`${NOTIFICATIONS_CONFIGMAP}.yaml`, (c) => new k8s.KubeConfigMap(c, NOTIFICATIONS_CONFIGMAP, {
+    metadata: {
+      name: NOTIFICATIONS_CONFIGMAP,
+      namespace: env.gitops.argocdNamespace,
+      labels: { 'app.kubernetes.io/name': NOTIFICATIONS_CONFIGMAP, 'app.kubernetes.io/part-of': 'argocd' },
+    },
+    data: { ...notificationsData(env).configMapData },
+  }));
   // What Argo CD itself must be configured with (argocd-cm.ts); not synced by the root app, which needs it first.
   file('argocd-cm.yaml', (c) => new k8s.KubeConfigMap(c, 'argocd-cm', {
     metadata: {
@@ -56,6 +76,7 @@ export function synthGitOps(plan: GitOpsPlan): RenderedFile[] {
   for (const application of plan.applications) {
     file(`apps/${application.file}`, (c) => new GitOpsApplication(c, application.name, {
       ...common, plan: application, repoURL: env.gitops.repoURL, targetRevision: env.gitops.targetRevision,
+      annotations: notificationSubscriptions(env, application.platform),
     }));
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));

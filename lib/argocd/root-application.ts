@@ -12,6 +12,10 @@ export interface RootApplicationProps {
   readonly targetRevision: string;
   /** Folder of the child Applications and AppProjects. @default argocd/<env>/apps */
   readonly path?: string;
+  /** The apps folder holds ApplicationSets too (review environments). @default false */
+  readonly applicationSets?: boolean;
+  /** Annotations of the root Application, e.g. notification subscriptions. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,11 +34,20 @@ export class RootApplication extends Construct {
         description: `App of apps of ${props.env}: the AppProjects and Applications of ${path}`,
         sourceRepos: [props.repoURL],
         destinations: [{ server: props.server, namespace: props.argocdNamespace }],
-        namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }],
+        namespaceResourceWhitelist: [
+          { group: 'argoproj.io', kind: 'Application' },
+          ...(props.applicationSets ? [{ group: 'argoproj.io', kind: 'ApplicationSet' }] : []),
+          { group: 'argoproj.io', kind: 'AppProject' },
+        ],
       },
     });
     new Application(this, 'application', {
-      metadata: { name: ROOT_APPLICATION, namespace: props.argocdNamespace, labels: argoLabels(props.env, ROOT_APPLICATION) },
+      metadata: {
+        name: ROOT_APPLICATION,
+        namespace: props.argocdNamespace,
+        labels: argoLabels(props.env, ROOT_APPLICATION),
+        ...(props.annotations ? { annotations: { ...props.annotations } } : {}),
+      },
       spec: {
         project: BOOTSTRAP_PROJECT,
         info: [{ name: 'Description', value: `Everything Argo CD runs in ${props.env}, rendered by npm run synth` }],

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
+import { releaseFileName } from '../../environments/releases';
 import type { Environment } from '../../environments/schema';
 import { withSyncWaves } from '../argocd/kinds';
 import { KarpenterNodes } from '../argocd/karpenter-nodes';
@@ -139,6 +140,16 @@ export function buildEnvironment(
       throw new ConfigError(`environment ${env.name}: platforms.${name} is not a platform (platforms: ${[...known].join(', ')}) — see environments/${env.name}.ts`);
     }
   }
+  for (const name of Object.keys(env.releases)) {
+    if (!known.has(name)) {
+      throw new ConfigError(`environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is not a platform (platforms: ${[...known].join(', ')})`);
+    }
+    if (env.platforms[name]?.enabled === false) {
+      throw new ConfigError(
+        `environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is disabled in environments/${env.name}.ts, so nothing of it runs; remove its releases`,
+      );
+    }
+  }
   const built: BuiltChart[] = [];
   const add = (folder: string, chart: Chart) => {
     const item = { path: `${env.name}/${folder}/${chart.node.id}.yaml`, chart };
@@ -146,15 +157,9 @@ export function buildEnvironment(
     else built.push(item);
   };
 
-  const clusterChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'secret-stores'), 'secret-stores', { disableResourceNameHashes: true });
-  new ClusterSecretStores(clusterChart, 'stores', env.cluster);
-  add(CLUSTER_FOLDER, clusterChart);
-
-  if (env.addons.karpenter) {
-    const nodesChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'karpenter'), 'karpenter', { disableResourceNameHashes: true });
-    new KarpenterNodes(nodesChart, 'nodes', { cluster: env.cluster, settings: env.nodePool });
-    add(CLUSTER_FOLDER, nodesChart);
-  }
+  // A review environment shares its cluster with the environment it derives from, which owns the cluster's objects.
+  if (!env.review) addClusterCharts(env, scopeFor, add);
+  else if (Object.keys(env.platforms).length === 0) throw new ConfigError(`environment ${env.name}: a review environment renders no platform`);
 
   const routes = new RouteRegistry();
   for (const platform of platforms) {
@@ -235,4 +240,17 @@ export function buildEnvironment(
     onPlatform?.(context);
   }
   return built;
+}
+
+/** The cluster-wide objects of an environment's cluster: secret stores, Karpenter's node pool. */
+function addClusterCharts(env: Environment, scopeFor: ScopeFactory, add: (folder: string, chart: Chart) => void): void {
+  const clusterChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'secret-stores'), 'secret-stores', { disableResourceNameHashes: true });
+  new ClusterSecretStores(clusterChart, 'stores', env.cluster);
+  add(CLUSTER_FOLDER, clusterChart);
+
+  if (env.addons.karpenter) {
+    const nodesChart = new Chart(scopeFor(env.name, CLUSTER_FOLDER, 'karpenter'), 'karpenter', { disableResourceNameHashes: true });
+    new KarpenterNodes(nodesChart, 'nodes', { cluster: env.cluster, settings: env.nodePool });
+    add(CLUSTER_FOLDER, nodesChart);
+  }
 }

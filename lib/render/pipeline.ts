@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { checkEnvironmentsApart, ENVIRONMENT_SOURCES, EnvironmentSource, loadEnvironment } from '../../environments';
+import type { Releases } from '../../environments/releases';
 import type { Environment, EnvironmentInput } from '../../environments/schema';
 import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
@@ -28,6 +29,8 @@ export interface RenderOptions {
   readonly environmentSources?: readonly EnvironmentSource[];
   /** Folder that `clusterFactsFile` is relative to. @default environments/ below the working directory */
   readonly factsDir?: string;
+  /** Release data per environment instead of `releases/<env>.json` (checked before the file is written). */
+  readonly releases?: ReadonlyMap<string, Releases>;
 }
 
 /** A render with its objects, for tests and tools that inspect them. */
@@ -115,7 +118,12 @@ function selectEnvironments(options: RenderOptions): Environment[] {
     ?? options.environmentInputs?.map((input) => ({ file: `environments/${String(input?.name)}.ts`, input }))
     ?? ENVIRONMENT_SOURCES;
   const factsDir = options.factsDir ?? join(process.cwd(), 'environments');
-  const loaded = sources.map((s) => ({ env: loadEnvironment(s.input, factsDir, options.environmentSources || !options.environmentInputs ? s.file : undefined), file: s.file }));
+  const loaded = sources.map((s) => ({
+    env: loadEnvironment(s.input, factsDir, options.environmentSources || !options.environmentInputs ? s.file : undefined, {
+      releases: options.releases?.get(String(s.input?.name)),
+    }),
+    file: s.file,
+  }));
   checkEnvironmentsApart(loaded);
   for (const name of options.environments ?? []) {
     if (!loaded.some((e) => e.env.name === name)) {

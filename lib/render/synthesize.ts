@@ -55,6 +55,14 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
         'Fix the chart, or opt the object out of one rule with an annotation that gives the reason (see README, "Policy gate").',
     );
   }
+  return writeRendered(summary, options);
+}
+
+/**
+ * Swaps a checked render into `dist/` and `argocd/` under the lock. `beforeSwap` runs inside the lock first
+ * (`npm run release` writes the release file there, so no render sees the new release without its output).
+ */
+export function writeRendered(summary: RenderSummary, options: SynthesizeOptions, beforeSwap?: () => void): SynthesizeResult {
   const defaults = outputControlFiles(options.outDir);
   const journal = options.journal ?? defaults.journal;
   const folders: OutputFolder[] = [];
@@ -66,6 +74,7 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
   return withLock(options.lockFile ?? defaults.lockFile, () => {
     const roots = [options.outDir, options.argocdDir, ...(options.docsDir ? [options.docsDir] : [])];
     for (const repaired of recoverInterruptedSwap(journal, roots, options.fs)) options.onRepair?.(repaired);
+    beforeSwap?.();
     const result = replaceFolders(folders, { journal, fs: options.fs, beforeRename: options.beforeRename });
     // Only after the output is in place: a failed render keeps the cache entries it might still need. Only the
     // repository's own cache (dist/ beside it), not one a render into another folder happened to read.
