@@ -34,7 +34,14 @@ function demoPlatform(apiCallsWorker: boolean, publicHost: boolean): PlatformDef
   return { name: 'demo', description: 'demo platform', charts: [DemoChart] };
 }
 const demoTopology = (apiCallsWorker: boolean, publicHost: boolean): TopologyFile =>
-  ({ environments: renderAll({ environmentInputs: [{ ...environmentInput('dev'), platforms: {} }], platforms: [demoPlatform(apiCallsWorker, publicHost)] }).topologies });
+  ({
+    environments: renderAll({
+      environmentInputs: [{ ...environmentInput('dev'), platforms: {}, reviewEnvironments: undefined }],
+      platforms: [demoPlatform(apiCallsWorker, publicHost)],
+      // The demo platform's images are the chart's own; dev's release file names the real platforms.
+      releases: new Map([['dev', {}]]),
+    }).topologies,
+  });
 
 describe('topology changes in words', () => {
   test('the committed topology compared with itself: no change', () => {
