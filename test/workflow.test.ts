@@ -3,6 +3,14 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, type Any } from './helpers';
 
+/** Every workflow pins its actions by commit SHA: a tag can be moved to other code. */
+test.each(['pr.yml', 'review.yml'])('%s pins every action by a full commit SHA, with the tag in a comment', (file) => {
+  const text = readFileSync(join(ROOT, '.github/workflows', file), 'utf8');
+  const uses = [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)(.*)$/gm)];
+  expect(uses.length).toBeGreaterThan(1);
+  for (const [, action, comment] of uses) expect(`${action}${comment}`).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+});
+
 /** The pull-request workflow: pinned actions, least privilege, supported runtimes, every check. */
 describe('.github/workflows/pr.yml', () => {
   const workflow: Any = parse(readFileSync(join(ROOT, '.github/workflows/pr.yml'), 'utf8'));
