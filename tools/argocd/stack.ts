@@ -223,7 +223,9 @@ export async function startArgo(binDir: string, tmp: string, kubeconfig: string,
     const repoServer = startProc(
       'argocd-repo-server',
       join(binDir, 'argocd-repo-server'),
-      [`--address=127.0.0.1`, `--port=${repoPort}`, '--metrics-address=127.0.0.1', `--metrics-port=${repoMetrics}`, `--redis=${redisAddr}`, '--disable-tls', '--loglevel=info'],
+      [`--address=127.0.0.1`, `--port=${repoPort}`, '--metrics-address=127.0.0.1', `--metrics-port=${repoMetrics}`, `--redis=${redisAddr}`,
+        // Plain gRPC on loopback: no server certificate, and no mTLS client CA (its default path is a mounted Secret).
+        '--disable-tls', '--client-ca-path=', '--loglevel=info'],
       join(tmp, 'argocd-repo-server.log'),
       env,
       work,

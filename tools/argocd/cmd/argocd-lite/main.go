@@ -17,7 +17,6 @@ import (
 	gitaskpass "github.com/argoproj/argo-cd/v3/cmd/argocd-git-ask-pass/commands"
 	reposerver "github.com/argoproj/argo-cd/v3/cmd/argocd-repo-server/commands"
 	"github.com/argoproj/argo-cd/v3/common"
-	"github.com/argoproj/argo-cd/v3/util/grpc"
 	"github.com/argoproj/argo-cd/v3/util/log"
 )
 
@@ -26,7 +25,9 @@ func init() {
 }
 
 func main() {
-	grpc.DisableSRVLookups()
+	// Argo CD's own main turns off gRPC's DNS SRV lookups (argo-cd#29989), which the grpclb balancer turns on
+	// when linked. This binary does not link grpclb, so they are off already, and grpc.DisableSRVLookups would
+	// panic on finding them so.
 	name := filepath.Base(os.Args[0])
 	if v := os.Getenv("ARGOCD_BINARY_NAME"); v != "" {
 		name = v
