@@ -73,17 +73,20 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-interface Proc {
+/** A server process of a check, its output written to a log file. */
+export interface Proc {
   name: string;
   child: ChildProcess;
   log: string;
   exited: boolean;
+  /** Everything it printed so far. */
+  output: () => string;
 }
 
-function startProc(name: string, bin: string, args: string[], log: string): Proc {
+export function startProc(name: string, bin: string, args: string[], log: string, env?: NodeJS.ProcessEnv, cwd?: string): Proc {
   const out = createWriteStream(log);
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc: Proc = { name, child, log, exited: false };
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
+  const proc: Proc = { name, child, log, exited: false, output: () => (existsSync(log) ? readFileSync(log, 'utf8') : '') };
   child.stdout?.pipe(out, { end: false });
   child.stderr?.pipe(out, { end: false });
   child.on('exit', () => {
@@ -96,7 +99,8 @@ function startProc(name: string, bin: string, args: string[], log: string): Proc
   return proc;
 }
 
-async function stopProc(p: Proc): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s. */
+export async function stopProc(p: Proc): Promise<void> {
   if (p.exited || p.child.exitCode !== null) return;
   const done = new Promise<void>((r) => p.child.once('exit', () => r()));
   p.child.kill('SIGTERM');

@@ -1,10 +1,11 @@
 // Argo CD on loopback against the throw-away cluster: in-memory redis, repo server, application controller
 // (tools/argocd/build.sh builds them), and the repository served by `git daemon` from a temporary copy.
-import { ChildProcess, spawn } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
-import { run } from '../apiserver/cluster';
+import { Proc, run, startProc, stopProc } from '../apiserver/cluster';
+
+export type { Proc };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,41 +26,6 @@ export async function distinctPorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < n) ports.add(await freePort());
   return [...ports];
-}
-
-export interface Proc {
-  name: string;
-  child: ChildProcess;
-  log: string;
-  exited: boolean;
-  output: () => string;
-}
-
-export function startProc(name: string, bin: string, args: string[], log: string, env: NodeJS.ProcessEnv, cwd?: string): Proc {
-  const out = createWriteStream(log);
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
-  const proc: Proc = { name, child, log, exited: false, output: () => (existsSync(log) ? readFileSync(log, 'utf8') : '') };
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  child.on('exit', () => {
-    proc.exited = true;
-  });
-  child.on('error', (e) => {
-    proc.exited = true;
-    out.write(`spawn error: ${e.message}\n`);
-  });
-  return proc;
-}
-
-export async function stopProc(p: Proc): Promise<void> {
-  if (p.exited || p.child.exitCode !== null) return;
-  const done = new Promise<void>((r) => p.child.once('exit', () => r()));
-  p.child.kill('SIGTERM');
-  const killed = await Promise.race([done.then(() => true), sleep(10_000).then(() => false)]);
-  if (!killed) {
-    p.child.kill('SIGKILL');
-    await Promise.race([done, sleep(5_000)]);
-  }
 }
 
 export function tail(text: string, lines = 30): string {
