@@ -186,19 +186,34 @@ describe('sync waves', () => {
     expect(() => withSyncWaves([widget], 'dev/x/x.yaml')).toThrow(/dev\/x\/x\.yaml: Widget w .* has no sync wave — add 'example\.com\/Widget' to KINDS in lib\/argocd\/kinds\.ts/);
   });
 
-  test('across Applications: projects, then add-ons (CRDs first), then the cluster folder, then the platforms', () => {
+  test('across Applications: projects, CRDs, the controllers, the cluster folder, the add-ons that use its stores, the platforms', () => {
     for (const env of result.environments) {
       const projects = argo(env).filter((o) => o.kind === 'AppProject' && o.metadata.name !== 'bootstrap');
-      const addons = applications(env).filter((a) => a.spec.project === 'addons');
+      const crds = applications(env).filter((a) => a.metadata.name.endsWith('-crds'));
+      const addons = applications(env).filter((a) => a.spec.project === 'addons' && !a.metadata.name.endsWith('-crds'));
       const platforms = applications(env).filter((a) => a.spec.project !== 'addons' && a.metadata.name !== 'cluster');
       const cluster = wave(app(env, 'cluster'));
       for (const p of projects) expect(wave(p)).toBe(APP_WAVES.projects);
-      for (const a of addons) expect(wave(a)).toBeLessThan(cluster);
-      for (const a of platforms) expect(wave(a)).toBeGreaterThan(cluster);
-      // kube-prometheus-stack's credentials are ExternalSecrets: the operator comes first.
-      expect(wave(app(env, 'external-secrets'))).toBeLessThan(wave(app(env, 'kube-prometheus-stack')));
+      for (const c of crds) for (const a of [...addons, ...platforms]) expect(wave(c)).toBeLessThan(wave(a));
+      for (const a of addons) for (const p of platforms) expect(wave(a)).toBeLessThan(wave(p));
+      // The cluster folder's ClusterSecretStores and NodePool need External Secrets and Karpenter running ...
+      expect(wave(app(env, 'external-secrets'))).toBeLessThan(cluster);
+      expect(wave(app(env, 'karpenter'))).toBeLessThan(cluster);
+      // ... and every add-on with ExternalSecrets needs those stores (checked for all by secret-store-waves.ts).
+      expect(wave(app(env, 'aws-load-balancer-controller'))).toBeGreaterThan(cluster);
+      expect(wave(app(env, 'kube-prometheus-stack'))).toBeGreaterThan(cluster);
       expect(wave(app(env, 'aws-load-balancer-controller'))).toBeLessThan(wave(app(env, 'ingress-nginx')));
     }
+  });
+
+  test('an ExternalSecret whose store syncs in the same or a later wave stops the render, naming both Applications', () => {
+    const env = loaded('dev');
+    const files = result.files.filter((f) => f.path.startsWith('dev/'));
+    const early = ADDONS.map((a) => (a.name === 'aws-load-balancer-controller' ? { ...a, wave: APP_WAVES.coreAddons } : a));
+    expect(() => renderArgoCd(env, files, PLATFORMS, early)).toThrow(
+      /ExternalSecret kube-system\/aws-load-balancer-tls \(dist\/dev\/aws-load-balancer-controller\/externalsecret\.yaml, Application aws-load-balancer-controller, wave -4\) uses ClusterSecretStore aws-secrets-manager of Application cluster \(wave -3\): the store must sync in an earlier wave/,
+    );
+    expect(() => renderArgoCd(env, files, PLATFORMS, ADDONS)).not.toThrow();
   });
 });
 

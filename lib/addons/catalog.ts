@@ -289,7 +289,7 @@ export const ADDONS: readonly AddonDefinition[] = [
     enabledBy: 'awsLoadBalancerController',
     chart: 'aws-load-balancer-controller',
     namespace: fixed('kube-system'),
-    wave: APP_WAVES.coreAddons,
+    wave: APP_WAVES.storeAddons,
     roleKey: 'aws-load-balancer-controller',
     description: 'AWS Load Balancer Controller: ALBs for Ingresses, NLBs for LoadBalancer Services',
     values: ({ env, roleArn, monitoring }) => ({

@@ -8,7 +8,8 @@
  * Health of a child Application as the root app (app of apps) sees it. Argo CD has no built-in health check
  * for Applications, so without this the root app starts the next sync wave as soon as a child object exists.
  * A child counts as Healthy only when it is done: no sync operation requested or running, its last sync
- * Succeeded, it is Synced and its own health is Healthy. Error conditions (ComparisonError, SyncError,
+ * Succeeded (or it never needed one: what a bootstrap installed by hand is already Synced), it is Synced and its
+ * own health is Healthy. Error conditions (ComparisonError, SyncError,
  * InvalidSpecError, ...) make it Degraded with the controller's message, so the root app reports why it waits.
  */
 export const APPLICATION_HEALTH_LUA = `hs = {}
@@ -31,10 +32,7 @@ if obj.operation ~= nil or (op ~= nil and op.phase == "Running") or (op ~= nil a
   hs.message = "Sync operation running"
   return hs
 end
-if op == nil then
-  return hs
-end
-if op.phase ~= "Succeeded" then
+if op ~= nil and op.phase ~= "Succeeded" then
   hs.status = "Degraded"
   hs.message = "Last sync " .. (op.phase or "unknown") .. ": " .. (op.message or "")
   return hs

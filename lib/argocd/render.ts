@@ -7,6 +7,7 @@ import { checkAddonRequirements } from './addon-requirements';
 import { ADDONS, AddonDefinition } from '../addons/catalog';
 import { argocdCmData } from './argocd-cm';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
+import { checkSecretStoreWaves } from './secret-store-waves';
 import { GitOpsApplication } from './gitops-application';
 import { GitOpsProject } from './gitops-project';
 import { NOTIFICATIONS_CONFIGMAP, checkNotificationRouting, notificationsData, notificationSubscriptions } from './notifications';
@@ -29,6 +30,7 @@ export function renderArgoCdWithPlan(env: Environment, distFiles: readonly Rende
   checkAddonRequirements(env, distFiles.filter((f) => f.path.startsWith(`${env.name}/`)));
   const plan = planGitOps(env, distFiles, platforms, addons);
   checkGitOpsPlan(plan, summarizeFolders(env.name, distFiles));
+  checkSecretStoreWaves(plan, distFiles);
   checkNotificationRouting(env, plan.applications.flatMap((a) => (a.platform ? [a.platform] : [])));
   return { plan, files: synthGitOps(plan, planReviewEnvironments(env, summarizeFolders(env.name, distFiles), platforms)) };
 }

@@ -147,8 +147,11 @@ export interface ArgoStack {
   stop(): Promise<void>;
 }
 
-/** Starts redis, the repo server and the application controller; waits until the repo server answers. */
-export async function startArgo(binDir: string, tmp: string, kubeconfig: string, namespace: string): Promise<ArgoStack> {
+/**
+ * Starts redis, the repo server and the application controller; waits until the repo server answers.
+ * @param inCluster what KUBERNETES_SERVICE_HOST/PORT say to the controller: its `https://kubernetes.default.svc`
+ */
+export async function startArgo(binDir: string, tmp: string, kubeconfig: string, namespace: string, inCluster: { host: string; port: string }): Promise<ArgoStack> {
   const procs: Proc[] = [];
   const stop = async () => {
     for (const p of [...procs].reverse()) await stopProc(p);
@@ -222,7 +225,7 @@ export async function startArgo(binDir: string, tmp: string, kubeconfig: string,
         '--loglevel=info',
       ],
       join(tmp, 'argocd-application-controller.log'),
-      env,
+      { ...env, KUBERNETES_SERVICE_HOST: inCluster.host, KUBERNETES_SERVICE_PORT: inCluster.port },
       work,
     );
     procs.push(controller);
