@@ -219,8 +219,10 @@ export async function startArgo(binDir: string, tmp: string, kubeconfig: string,
         `--metrics-port=${controllerMetrics}`,
         '--status-processors=4',
         '--operation-processors=4',
-        // Day-2 changes are picked up by a hard refresh; this only bounds how stale a missed event can get.
-        '--app-resync=60',
+        // Day-2 changes are picked up by a hard refresh; this bounds how stale a missed event can get (a CRD's
+        // Established condition, say, whose event the cluster cache can miss while it re-reads the API after a CRD change).
+        '--app-resync=20',
+        '--app-resync-jitter=0',
         '--self-heal-timeout-seconds=2',
         '--loglevel=info',
       ],
