@@ -258,7 +258,7 @@ async function runScenario(s: Scenario, paths: Paths, keepLogs: boolean): Promis
 
     // Argo CD's namespace and configuration: argocd-cm exactly as rendered, a server secret key.
     await kube.apply(`/api/v1/namespaces/${NS}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, FIELD_MANAGER);
-    const cm = docsOf(repo.path(`argocd/${s.env}/argocd-cm.yaml`)).find((d) => d.kind === 'ConfigMap');
+    const cm = docsOf(repo.path(`dist/${s.env}/argo-cd/configmap.yaml`)).find((d) => d.kind === 'ConfigMap' && d.metadata?.name === 'argocd-cm');
     if (!cm) throw new Error(`argocd/${s.env}/argocd-cm.yaml has no ConfigMap (npm run synth renders it)`);
     await kube.apply(`/api/v1/namespaces/${NS}/configmaps/argocd-cm`, cm, FIELD_MANAGER);
     await kube.apply(`/api/v1/namespaces/${NS}/secrets/argocd-secret`, {
