@@ -11,6 +11,8 @@ import { renderAddons } from '../lib/addons/render';
 import { renderKey } from '../lib/addons/render-cache';
 import { readVendoredCrds, vendoredCrdObjects } from '../lib/addons/vendored-crds';
 import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
+import { PLATFORMS } from '../charts';
+import { runSynth } from '../lib/cli/synth-command';
 import { renderAll } from '../lib/render/pipeline';
 import type { RenderedFile } from '../lib/render/kube-object';
 import { Any, loadCommitted, objects, ROOT, snapshotTree, Workspace } from './helpers';
@@ -53,6 +55,22 @@ describe('the committed add-on render', () => {
 
   test('the helm the cache keys name is the one scripts/ensure-helm.sh installs', () => {
     expect(readFileSync(join(ROOT, 'scripts/ensure-helm.sh'), 'utf8')).toContain(`VERSION=${HELM_VERSION}\n`);
+  });
+});
+
+describe('the synth summary', () => {
+  test('names the platforms and the add-ons apart', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'summary-'));
+    try {
+      const out: string[] = [];
+      const code = runSynth(['--env', 'dev', '--out', join(scratch, 'dist'), '--argocd-out', join(scratch, 'argocd'), '--docs-out', join(scratch, 'docs')], { cwd: ROOT, stdout: (t) => out.push(t), stderr: () => undefined });
+      expect(code).toBe(0);
+      const platforms = PLATFORMS.map((p) => p.name).sort();
+      const addons = ADDONS.map((a) => a.name).sort();
+      expect(out[0]).toContain(`, ${platforms.length} platform(s) [${platforms.join(', ')}], ${addons.length} add-on(s) [${addons.join(', ')}], `);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 
