@@ -58,6 +58,8 @@ export interface AddonRenderOptions {
   readonly fresh?: boolean;
   /** Where cache entries are read and written. @default the repository's addons/render-cache */
   readonly cache?: RenderCache;
+  /** The chart lock to render with. @default the repository's addons/charts.lock.json */
+  readonly lock?: ChartLock;
 }
 
 /** What rendering the add-ons of one environment produced. */
@@ -80,7 +82,7 @@ export function renderAddons(env: Environment, options: AddonRenderOptions = {})
   const root = options.root ?? process.cwd();
   const enabled = enabledAddons(env, options.addons ?? ADDONS);
   if (enabled.length === 0) return { names: [], files: [], cacheEntries: new Set(), rendered: [] };
-  const lock = ChartLock.load(root);
+  const lock = options.lock ?? ChartLock.load(root);
   const cache = options.cache ?? new RenderCache(root);
   const files: RenderedFile[] = [];
   const cacheEntries = new Set<string>();
