@@ -51,6 +51,13 @@ describe('values checked against the chart', () => {
     expect(unknownValues(values, chart, ['controller.containerPort'])).toEqual([]);
   });
 
+  test('a commented-out key documents a key only in the column of the keys of its map', () => {
+    expect(chart.documented).toEqual(new Map([['controller\nservice', ['loadBalancerClass', 'externalTrafficPolicy']]]));
+    expect(unknownValues({ controller: { service: { externalTrafficPolicy: 'Local' } } }, chart)).toEqual([]);
+    // `  # notAKey:` sits below extraArgs, deeper than the top-level keys; `#   operator:` is a list example.
+    expect(unknownValues({ notAKey: true, operator: 'Exists', key: 'x' }, chart).map((p) => p.path)).toEqual(['notAKey', 'operator', 'key']);
+  });
+
   test('a key known only from a comment or a scalar default admits nothing below it that can be checked', () => {
     expect(unknownValues({ controller: { service: { loadBalancerClass: 'x' } }, replicaCount: 3 }, chart)).toEqual([]);
     expect(unknownValues({ unknownTop: 1 }, chart)[0]).toMatchObject({ path: 'unknownTop', key: 'unknownTop' });
