@@ -87,7 +87,7 @@ function rehearse(charts: readonly string[], out: string | undefined): number {
         `${objects} object(s) change, ${h.substantive} beyond version labels — ${h.images.length} image(s), ${h.rbac.length} RBAC object(s), ${h.crds.length} CRD(s)` +
         `${out ? `; the diff is in ${out}` : ''}`,
     );
-    for (const i of h.images) console.log(`  image ${i.group}: ${i.object} ${String(i.before)} → ${String(i.after)}`);
+    for (const i of h.images) console.log(`  image ${i.group}: ${i.object} ${i.path.replace(/^\/spec\/template\/spec\//, '')}: ${String(i.before)} → ${String(i.after)}`);
     for (const r of h.rbac) console.log(`  RBAC ${r.group}: ${r.status} ${r.object}`);
     for (const c of h.crds) console.log(`  CRD ${c.group}: ${c.status} ${c.object}`);
     return 0;
