@@ -290,6 +290,16 @@ describe('cluster add-on Applications', () => {
     expect(data['application.resourceTrackingMethod']).toBe('annotation');
   });
 
+  test("an argocd-cm in dist/ without argocd-cm.ts's health check stops the render, naming the file and the key", () => {
+    const env = loaded('dev');
+    const dist = result.files.filter((f) => f.path.startsWith('dev/')).map((f) => (f.path === 'dev/argo-cd/configmap.yaml'
+      ? { ...f, objects: f.objects.map((o: Any) => (o.metadata.name === 'argocd-cm' ? { ...o, data: { ...o.data, 'resource.customizations.health.argoproj.io_Application': undefined } } : o)) }
+      : f));
+    expect(() => renderArgoCd(env, dist, PLATFORMS)).toThrow(
+      /^environment dev: dist\/dev\/argo-cd\/configmap\.yaml: argocd-cm does not carry resource\.customizations\.health\.argoproj\.io_Application as lib\/argocd\/argocd-cm\.ts has them; .* pass argocdCmData\(\) as configs\.cm of the argo-cd add-on/,
+    );
+  });
+
   test('without the argo-cd add-on, argocd/<env>/argocd-cm.yaml is the one argocd-cm, for the Argo CD installed by hand', () => {
     const env = loaded('dev', (e) => { e.addons = { ...e.addons, argoCd: false }; });
     const dist = [...renderEnvironment(env, PLATFORMS), ...renderAddons(env).files];

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { ConfigError } from '../errors';
 import type { Environment } from '../../environments/schema';
 import type { PlatformDefinition } from '../platform';
 import type { KubeObject, RenderedFile } from '../render/kube-object';
@@ -32,8 +33,21 @@ export function renderArgoCdWithPlan(env: Environment, distFiles: readonly Rende
   checkNotificationRouting(env, plan.applications.flatMap((a) => (a.platform ? [a.platform] : [])));
   // With the argo-cd add-on, its chart renders argocd-cm (with argocdCmData()) and its Application syncs it;
   // a second argocd-cm here would be a copy nothing syncs, and would drift from what the cluster runs.
-  const argocdCm = !distFiles.some((f) => f.path.startsWith(`${env.name}/`) && f.objects.some((o) => isArgocdCm(o, env.gitops.argocdNamespace)));
-  return { plan, files: synthGitOps(plan, planReviewEnvironments(env, summarizeFolders(env.name, distFiles), platforms), { argocdCm }) };
+  const rendered = distFiles.filter((f) => f.path.startsWith(`${env.name}/`) && f.objects.some((o) => isArgocdCm(o, env.gitops.argocdNamespace)));
+  for (const file of rendered) checkArgocdCm(env.name, file, env.gitops.argocdNamespace);
+  return { plan, files: synthGitOps(plan, planReviewEnvironments(env, summarizeFolders(env.name, distFiles), platforms), { argocdCm: rendered.length === 0 }) };
+}
+
+/** The argocd-cm Argo CD runs must carry what this output relies on: argocdCmData(), unchanged. */
+function checkArgocdCm(env: string, file: RenderedFile, argocdNamespace: string): void {
+  const cm = file.objects.find((o) => isArgocdCm(o, argocdNamespace)) as KubeObject & { data?: Record<string, string> };
+  const wrong = Object.entries(argocdCmData()).filter(([k, v]) => cm.data?.[k] !== v).map(([k]) => k);
+  if (wrong.length > 0) {
+    throw new ConfigError(
+      `environment ${env}: dist/${file.path}: argocd-cm does not carry ${wrong.join(', ')} as lib/argocd/argocd-cm.ts has them; ` +
+        'the root app depends on them (sync waves wait on the Application health check) — pass argocdCmData() as configs.cm of the argo-cd add-on (lib/addons/catalog.ts)',
+    );
+  }
 }
 
 /** Is this Argo CD's `argocd-cm` ConfigMap? */
