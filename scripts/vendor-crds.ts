@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { readVendoredCrds, VENDORED_CRDS_DIR, VENDORED_MANIFEST, VendoredManifest } from '../lib/addons/vendored-crds';
 import { sha256 } from '../lib/addons/render-cache';
 import { ARGOCD_VERSION } from '../lib/argocd/version';
+import { parseCommandLine } from '../lib/cli/args';
 import { goModuleDir } from './go-module';
 
 /**
@@ -11,11 +12,21 @@ import { goModuleDir } from './go-module';
  * argo-cd chart's own CRDs are those of the chart's appVersion, older than the images this repository runs.
  * Needs Go (its module cache, or the module proxy); synth never does: it reads the committed copy.
  */
+const spec = {
+  usage: 'npm run addons:crds',
+  description:
+    "Copies manifests/crds/*-crd.yaml of the Go module github.com/argoproj/argo-cd/v3 at ARGOCD_VERSION\n" +
+    '(lib/argocd/version.ts) into addons/crds/argo-cd/ and records their sha256 in its manifest.json. Needs Go\n' +
+    "(the module cache, else the module proxy); run npm run synth and npm run schemas after it.",
+  options: {},
+} as const;
+
 const MODULE = 'github.com/argoproj/argo-cd/v3';
 const FOLDER = 'manifests/crds';
 const SET = 'argo-cd';
 
 function main(): number {
+  parseCommandLine(spec);
   const root = resolve(__dirname, '..');
   const module = `${MODULE}@${ARGOCD_VERSION}`;
   let source: string;
