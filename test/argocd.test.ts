@@ -7,7 +7,9 @@ import { ADDONS } from '../lib/addons/catalog';
 import { APP_WAVES } from '../lib/argocd/app-waves';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
 import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
-import { argocdCmData } from '../lib/argocd/argocd-cm';
+import { APPLICATION_HEALTH_LUA, argocdCmData } from '../lib/argocd/argocd-cm';
+import { renderAddons } from '../lib/addons/render';
+import { renderEnvironment } from '../lib/render/build';
 import { renderArgoCd } from '../lib/argocd/render';
 import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
 import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
@@ -287,14 +289,39 @@ describe('cluster add-on Applications', () => {
     }
   });
 
-  test('argocd/<env>/argocd-cm.yaml carries the Application health check and annotation tracking from argocdCmData()', () => {
-    for (const env of result.environments) {
-      const cm = argo(env).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm');
-      expect(cm.metadata).toMatchObject({ namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } });
-      expect(cm.data).toEqual(argocdCmData());
-      expect(cm.data['application.resourceTrackingMethod']).toBe('annotation');
-      expect(cm.data['resource.customizations.health.argoproj.io_Application']).toMatch(/op\.phase ~= "Succeeded"/);
-    }
+  test.each(ENVIRONMENTS.map((e) => e.name))('%s: exactly one argocd-cm is rendered, the one the argo-cd Application syncs, with the health check of argocd-cm.ts', (env) => {
+    const rendered = [
+      ...result.files.filter((f) => f.path.startsWith(`${env}/`)).map((f) => ({ path: `dist/${f.path}`, objects: f.objects })),
+      ...result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)).map((f) => ({ path: `argocd/${f.path}`, objects: f.objects })),
+    ];
+    const cms = rendered.flatMap((f) => (f.objects as Any[]).filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm' && o.metadata.namespace === 'argocd').map((o) => ({ path: f.path, o })));
+    expect(cms.map((c) => c.path)).toEqual([`dist/${env}/argo-cd/configmap.yaml`]);
+    expect(app(env, 'argo-cd').spec.source.path).toBe(`dist/${env}/argo-cd`);
+    const { data } = cms[0].o;
+    // The chart's own defaults stay beside ours; ours win where both set a key.
+    expect(data).toMatchObject(argocdCmData());
+    expect(data['resource.customizations.health.argoproj.io_Application']).toBe(APPLICATION_HEALTH_LUA);
+    expect(data['resource.customizations.health.argoproj.io_Application']).toMatch(/op\.phase ~= "Succeeded"/);
+    expect(data['application.resourceTrackingMethod']).toBe('annotation');
+  });
+
+  test("an argocd-cm in dist/ without argocd-cm.ts's health check stops the render, naming the file and the key", () => {
+    const env = loaded('dev');
+    const dist = result.files.filter((f) => f.path.startsWith('dev/')).map((f) => (f.path === 'dev/argo-cd/configmap.yaml'
+      ? { ...f, objects: f.objects.map((o: Any) => (o.metadata.name === 'argocd-cm' ? { ...o, data: { ...o.data, 'resource.customizations.health.argoproj.io_Application': undefined } } : o)) }
+      : f));
+    expect(() => renderArgoCd(env, dist, PLATFORMS)).toThrow(
+      /^environment dev: dist\/dev\/argo-cd\/configmap\.yaml: argocd-cm does not carry resource\.customizations\.health\.argoproj\.io_Application as lib\/argocd\/argocd-cm\.ts has them; .* pass argocdCmData\(\) as configs\.cm of the argo-cd add-on/,
+    );
+  });
+
+  test('without the argo-cd add-on, argocd/<env>/argocd-cm.yaml is the one argocd-cm, for the Argo CD installed by hand', () => {
+    const env = loaded('dev', (e) => { e.addons = { ...e.addons, argoCd: false }; });
+    const dist = [...renderEnvironment(env, PLATFORMS), ...renderAddons(env).files];
+    const cms = [...dist, ...renderArgoCd(env, dist, PLATFORMS)].flatMap((f) => (f.objects as Any[]).filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm').map(() => f.path));
+    expect(cms).toEqual(['dev/argocd-cm.yaml']);
+    const cm = objects(renderArgoCd(env, dist, PLATFORMS).filter((f) => f.path === 'dev/argocd-cm.yaml'))[0];
+    expect(cm.data).toEqual(argocdCmData());
   });
 
   test('one Argo CD version: tools/argocd/go.mod builds the ARGOCD_VERSION the clusters install', () => {

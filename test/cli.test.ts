@@ -9,6 +9,8 @@ const COMMANDS: Record<string, readonly string[]> = {
   bench: ['node', 'scripts/run.mjs', 'bench/bench.ts'],
   'validate:server': ['node', 'scripts/run.mjs', 'tools/apiserver/validate-server.ts'],
   'validate:argocd': ['node', 'scripts/run.mjs', 'tools/argocd/validate-argocd.ts'],
+  'addons:verify': ['node', 'scripts/run.mjs', 'lib/cli/verify-addons.ts'],
+  'addons:crds': ['node', 'scripts/run.mjs', 'scripts/vendor-crds.ts'],
   schemas: ['node', 'scripts/run.mjs', 'scripts/pin-schemas.ts'],
   validate: ['bash', 'scripts/validate.sh'],
   import: ['bash', 'scripts/import-crds.sh'],

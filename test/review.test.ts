@@ -103,6 +103,20 @@ describe('review environments: review-<n> of the platforms that asked for it', (
   });
 });
 
+describe('review environments name platforms, never add-on folders', () => {
+  test('an add-on listed for review is refused, offering the platforms only', () => {
+    let message = '';
+    try {
+      renderAll({ environmentInputs: inputs((dev) => { dev.reviewEnvironments = { platforms: ['argo-cd'] }; }), environments: ['dev'] });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/environment dev: reviewEnvironments\.platforms: 'argo-cd' is not a platform/);
+    const offered = /\(platforms: ([^)]*)\)/.exec(message)?.[1].split(', ').sort();
+    expect(offered).toEqual(PLATFORMS.map((p) => p.name).sort());
+  });
+});
+
 describe('the ApplicationSet that deploys review environments', () => {
   const result = renderAll();
   const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));

@@ -1,7 +1,8 @@
 /**
- * What this output needs in Argo CD's `argocd-cm` ConfigMap. One function, so the Argo CD install (the argo-cd
- * Helm chart's `configs.cm` values), the rendered `argocd/<env>/argocd-cm.yaml` and `npm run validate:argocd`
- * all use the same data.
+ * What this output needs in Argo CD's `argocd-cm` ConfigMap. One function, and one rendered ConfigMap per
+ * environment: the argo-cd add-on passes it as the chart's `configs.cm` (dist/<env>/argo-cd/configmap.yaml,
+ * what the cluster and `npm run validate:argocd` run); only without that add-on is it rendered on its own as
+ * `argocd/<env>/argocd-cm.yaml`.
  */
 
 /**

@@ -230,6 +230,58 @@ export function destructiveChanges(groups: readonly GroupDiff[]): DestructiveCha
   return out;
 }
 
+/** Labels that only name a chart or app version: a bump that changes nothing else is only a version string. */
+const VERSION_LABEL = /\/metadata\/labels\/(helm\.sh~1chart|app\.kubernetes\.io~1version|chart|version)$|\/template\/metadata\/labels\/(helm\.sh~1chart|app\.kubernetes\.io~1version)$/;
+
+/** What a reviewer of an upgrade (an add-on chart bump) looks at first. */
+export interface UpgradeHighlights {
+  /** Container images that change, by object and container. */
+  readonly images: readonly { readonly environment: string; readonly group: string; readonly object: string; readonly path: string; readonly before?: unknown; readonly after?: unknown }[];
+  /** RBAC objects added, removed or changed (rules, subjects, role references). */
+  readonly rbac: readonly { readonly environment: string; readonly group: string; readonly object: string; readonly status: ObjectChange['status'] }[];
+  /** CustomResourceDefinitions added, removed or changed. */
+  readonly crds: readonly { readonly environment: string; readonly group: string; readonly object: string; readonly status: ObjectChange['status']; readonly fields: number }[];
+  /** Object changes beyond chart and version labels. */
+  readonly substantive: number;
+}
+
+const RBAC_TYPES = new Set(['rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/Role', 'rbac.authorization.k8s.io/ClusterRoleBinding', 'rbac.authorization.k8s.io/RoleBinding']);
+
+/** The images, RBAC and CRDs a diff changes, and whether it changes anything but version labels. */
+export function upgradeHighlights(groups: readonly GroupDiff[]): UpgradeHighlights {
+  const images: UpgradeHighlights['images'][number][] = [];
+  const rbac: UpgradeHighlights['rbac'][number][] = [];
+  const crds: UpgradeHighlights['crds'][number][] = [];
+  let substantive = 0;
+  for (const { environment, group, changes } of groups) {
+    for (const change of changes) {
+      const type = typeOf(change.object);
+      const meaningful = change.status !== 'changed' || change.fields.some((f) => !VERSION_LABEL.test(f.path));
+      if (meaningful) substantive++;
+      if (change.status === 'changed') {
+        for (const f of change.fields.filter((x) => /\/(image)$/.test(x.path))) images.push({ environment, group, object: change.object, path: f.path, before: f.before, after: f.after });
+      }
+      if (RBAC_TYPES.has(type) && meaningful) rbac.push({ environment, group, object: change.object, status: change.status });
+      if (type === 'apiextensions.k8s.io/CustomResourceDefinition' && meaningful) crds.push({ environment, group, object: change.object, status: change.status, fields: change.fields.length });
+    }
+  }
+  return { images, rbac, crds, substantive };
+}
+
+/** The images, RBAC and CRD changes as a Markdown section, empty when there are none. */
+export function formatUpgradeMarkdown(groups: readonly GroupDiff[]): string[] {
+  const h = upgradeHighlights(groups);
+  if (h.images.length + h.rbac.length + h.crds.length === 0) return [];
+  const where = (x: { environment: string; group: string }) => `${x.environment} · ${x.group}`;
+  return [
+    '#### Images, RBAC and CRDs',
+    ...h.images.map((i) => `- image ${where(i)}: \`${i.object}\` \`${i.path}\`: ${show(i.before)} → ${show(i.after)}`),
+    ...h.rbac.map((r) => `- RBAC ${where(r)}: **${r.status}** \`${r.object}\``),
+    ...h.crds.map((c) => `- CRD ${where(c)}: **${c.status}** \`${c.object}\`${c.status === 'changed' ? ` (${c.fields} field(s))` : ''}`),
+    '',
+  ];
+}
+
 /** Marker of the PR comment, so CI updates its own comment instead of adding one per push. */
 export const COMMENT_MARKER = '<!-- rendered-manifest-diff -->';
 
@@ -319,6 +371,7 @@ export function formatDiffMarkdown(groups: readonly GroupDiff[], options: Markdo
   }
   lines.push(`**${count('added')} added, ${count('changed')} changed, ${count('removed')} removed** in ${groups.length} folder(s).`, '');
   lines.push(...formatDestructiveMarkdown(groups));
+  lines.push(...formatUpgradeMarkdown(groups));
   const footer = '\n_…cut here; run `npm run diff -- --base ' + options.base + '` for the rest._\n';
   let length = lines.join('\n').length;
   for (const group of groups) {

@@ -10,7 +10,8 @@ export const ARGOCD_VERSION = 'v3.6.1';
 
 /**
  * The upstream Helm chart the clusters install Argo CD with. The offline chart mirror's newest is 10.1.1
- * (app v3.4.4), so the install overrides its image tag with ARGOCD_VERSION (`global.image.tag`).
+ * (app v3.4.4), so the install overrides its image tag with ARGOCD_VERSION (`global.image.tag`) and leaves
+ * out the chart's CRDs for those of ARGOCD_VERSION, vendored in addons/crds/argo-cd/ (`npm run addons:crds`).
  */
 export const ARGOCD_CHART = {
   repoURL: 'https://argoproj.github.io/argo-helm',

@@ -96,7 +96,7 @@ export function runSynth(argv: readonly string[], options: SynthCommandOptions =
       const ms = Number((process.hrtime.bigint() - started) / 1_000_000n);
       out(
         `rendered ${s.environments.length} environment(s) [${s.environments.join(', ')}], ` +
-          `${s.platforms.length} platform(s) [${s.platforms.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
+          `${s.platforms.length} platform(s) [${s.platforms.join(', ')}], ${s.addons.length} add-on(s) [${s.addons.join(', ')}], ${s.fileCount} files, ${s.objectCount} objects, ` +
           `${s.argocdFileCount} Argo CD files in ${ms} ms (${written} written, ${unchanged} unchanged, ${removed} removed)`,
       );
       if (!s.docs) out('docs/platforms/ not updated: its diagrams show every environment; run `npm run synth` without --env to update them');

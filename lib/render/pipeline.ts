@@ -48,7 +48,10 @@ export interface EnvironmentOutput {
   /** Files of `argocd/<env>/` (paths relative to it) → YAML. */
   readonly argocd: ReadonlyMap<string, string>;
   readonly policy: PolicyReport;
+  /** The platforms rendered (folders of dist/<env>/ from charts/). */
   readonly platforms: readonly string[];
+  /** The add-ons rendered (their folders; each has a `<name>-crds` folder beside it when it ships CRDs). */
+  readonly addons: readonly string[];
   readonly objectCount: number;
   /** What the diagrams draw, as plain data. */
   readonly topology: EnvironmentTopology;
@@ -71,6 +74,7 @@ export interface RenderSummary {
   readonly topologies: readonly EnvironmentTopology[];
   readonly environments: readonly string[];
   readonly platforms: readonly string[];
+  readonly addons: readonly string[];
   readonly fileCount: number;
   readonly objectCount: number;
   readonly argocdFileCount: number;
@@ -93,7 +97,8 @@ function renderOne(env: Environment, platforms: readonly PlatformDefinition[]): 
     dist: relative(files),
     argocd: relative(argocdFiles),
     policy: checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]])),
-    platforms: [...new Set(files.map((f) => f.path.split('/')[1]))],
+    platforms: contexts.map((c) => c.platform),
+    addons: addons.names,
     objectCount: files.reduce((n, f) => n + f.objects.length, 0),
     topology: {
       environment: env.name,
@@ -146,6 +151,7 @@ function summarise(outputs: readonly EnvironmentOutput[], everyEnvironment: bool
     },
     environments: outputs.map((o) => o.name),
     platforms: [...new Set(outputs.flatMap((o) => o.platforms))].sort(byCodePoint),
+    addons: [...new Set(outputs.flatMap((o) => o.addons))].sort(byCodePoint),
     fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
     objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
     argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
