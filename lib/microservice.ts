@@ -15,7 +15,7 @@ import { appLabels, selectorLabels } from './labels';
 import { renderLoadBalancerService } from './load-balancer-service';
 import { PlatformChart } from './platform-chart';
 import { entryPointsOf } from './entry-points';
-import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import { ComponentPort, Dependency, TrafficSource } from './component-record';
 import { DEFAULT_AVAILABILITY_OBJECTIVE, HttpMetrics } from './http-metrics';
 import { TRACES_DEPENDENCY, tracingConfig } from './otel-collector';
 import { HttpHealthChecks, httpProbes } from './probes';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { scalingSchema } from '../environments/schema';
 import { ConfigError, formatZodIssues } from './errors';
 import { PlatformChart } from './platform-chart';
-import type { ComponentKind } from './platform-context';
+import type { ComponentKind } from './component-record';
 import {
   absolutePath, configMapKey, dns1035Label, dns1123Subdomain, envVarName, httpPath, plainConfig, portName, portNumber,
   normalisePath, resourcesSchema, storage, strictObject,

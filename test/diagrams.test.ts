@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORMS } from '../charts';
-import { runSynth } from '../lib/cli/synth-command';
+import { runSynth } from '../cli/synth-command';
 import { Flowchart } from '../lib/diagrams/mermaid';
 import type { TopologyFile } from '../lib/diagrams/documents';
 import type { PlatformContext } from '../lib/platform-context';
@@ -29,7 +29,7 @@ function parseWithMermaid(diagrams: readonly string[]): ParsedGraph[] {
 
 const mermaidBlocks = (markdown: string) => [...markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
 
-const result = renderAll();
+const result = renderAll({ platforms: PLATFORMS });
 const docs = result.docs!.get('platforms')!;
 /** `<file>#<section>` → diagram text. */
 const diagrams = new Map<string, string>();

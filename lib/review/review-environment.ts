@@ -6,7 +6,7 @@ import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
 import { checkPolicies, formatViolations } from '../policy/gate';
 import { renderEnvironment } from '../render/build';
-import type { RenderedFile } from '../render/kube-object';
+import type { RenderedFile } from '../kube-object';
 
 /**
  * A review environment, `review-<n>`: derived from the environment whose cluster hosts review environments

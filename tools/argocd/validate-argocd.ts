@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { exitWithUsage, parseCommandLine } from '../../lib/cli/args';
+import { exitWithUsage, parseCommandLine } from '../../cli/args';
 import { startCluster } from '../apiserver/cluster';
 import { DAY2_CASES, Day2Context } from './day2';
 import { Kube, KObject } from './kube';

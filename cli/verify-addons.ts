@@ -1,8 +1,8 @@
-import { ENVIRONMENTS, loadEnvironment } from '../../environments';
-import { renderAddons } from '../addons/render';
-import { chartSource } from '../addons/chart-source';
-import { ConfigError } from '../errors';
-import { toYaml } from '../render/serialize';
+import { ENVIRONMENTS, loadEnvironment } from '../environments';
+import { renderAddons } from '../lib/addons/render';
+import { chartSource } from '../lib/addons/chart-source';
+import { ConfigError } from '../lib/errors';
+import { toYaml } from '../lib/render/serialize';
 
 /**
  * `npm run addons:verify`: renders every add-on release of every environment with the real helm from the
