@@ -1,7 +1,7 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import type { DataStoreOverride, Resources } from '../environments/schema';
-import { ConfigError } from './errors';
+import { ConfigError, describeSubject, ErrorSubject } from './errors';
 import { backupSettings, DataStoreBackup } from './data-store-backup';
 import { BackupMethod } from './component-record';
 import { DataStoreExporterProps, DataStoreMetrics, exporterContainer } from './data-store-exporter';
@@ -105,8 +105,8 @@ const CONTROLLER_POD_NAME = 'statefulset.kubernetes.io/pod-name';
 /** Everything the store's objects are made from, decided and validated before the first one is. */
 interface StorePlan {
   readonly name: string;
-  /** `environment prod, data-store orders-db (platform sales-order)`: the start of every error message. */
-  readonly where: string;
+  /** Whom errors name: the environment, the platform and the store. */
+  readonly subject: ErrorSubject;
   readonly chart: PlatformChart;
   readonly props: DataStoreProps;
   readonly override: DataStoreOverride;
@@ -166,26 +166,26 @@ export class DataStore extends Construct {
   private plan(name: string, props: DataStoreProps): StorePlan {
     const chart = PlatformChart.platformOf(this);
     const { env, context } = chart;
-    const where = context.where(name, 'data-store');
+    const subject = context.subject(name, 'data-store');
     const override = context.dataStoreOverride(name);
     // Its headless Service is `<name>-headless`, a DNS label too.
-    checkName(name, where, chart.sourceFile, 54);
-    checkProps(dataStoreCommonSchema, props, where, chart.sourceFile);
+    checkName(name, subject, chart.sourceFile, 54);
+    checkProps(dataStoreCommonSchema, props, subject, chart.sourceFile);
     if (override.external !== undefined) {
-      throw new ConfigError(`${where}: dataStores.${name}.external is set in environments/${env.name}.ts, but platform ${context.platform} self-hosts ${name} unconditionally; the chart must choose ExternalDatabase for it (see environments/schema.ts)`);
+      throw new ConfigError(subject, `dataStores.${name}.external is set in environments/${env.name}.ts, but platform ${context.platform} self-hosts ${name} unconditionally; the chart must choose ExternalDatabase for it (see environments/schema.ts)`);
     }
     if (props.fixedReplicas && override.replicas !== undefined && override.replicas !== props.replicas) {
-      throw new ConfigError(`${where}: replicas cannot be overridden: the data store runs exactly ${props.replicas} member(s) by design (remove platforms.${context.platform}.dataStores.${name}.replicas in environments/${env.name}.ts)`);
+      throw new ConfigError(subject, `replicas cannot be overridden: the data store runs exactly ${props.replicas} member(s) by design (remove platforms.${context.platform}.dataStores.${name}.replicas in environments/${env.name}.ts)`);
     }
     const replicas = override.replicas ?? props.replicas;
-    if (!Number.isInteger(replicas) || replicas < 1) throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
+    if (!Number.isInteger(replicas) || replicas < 1) throw new ConfigError(subject, `replicas must be an integer ≥ 1, got ${replicas}`);
     const image = { ...props.image, ...(override.image ?? {}) };
-    const imageRef = resolveImage(image, env.imagePolicy, where, override.image
+    const imageRef = resolveImage(image, env.imagePolicy, subject, override.image
       ? `platforms.${context.platform}.dataStores.${name}.image in environments/${env.name}.ts`
       : `image in ${chart.sourceFile}`);
     const component = props.component ?? 'database';
     return {
-      name, where, chart, props, override, replicas, imageRef, component,
+      name, subject, chart, props, override, replicas, imageRef, component,
       resources: override.resources ?? props.resources,
       storage: override.storage ?? props.storage,
       podLabels: appLabels({ name, partOf: context.platform, component, version: imageVersion(image) }),
@@ -295,7 +295,7 @@ export class DataStore extends Construct {
                 volumeMounts: pod.mounts,
               },
               ...(props.sidecars ?? []).map(helper),
-              ...(props.exporter ? [exporterContainer(props.exporter, pod.env, env.imagePolicy, plan.where)] : []),
+              ...(props.exporter ? [exporterContainer(props.exporter, pod.env, env.imagePolicy, plan.subject)] : []),
             ],
             volumes: pod.volumes,
           },
@@ -317,7 +317,7 @@ export class DataStore extends Construct {
   /** An init container or sidecar: the store's image and writable paths, and only the credentials it names. */
   private helperContainer(plan: StorePlan, pod: StorePod, { credentials = [], secretMounts = [], dataVolume = false, env: ownEnv, volumeMounts: ownMounts, ...c }: DataStoreHelper): k8s.Container {
     for (const variable of credentials) {
-      if (!pod.env.some((e) => e.name === variable && e.valueFrom)) throw new Error(`${plan.where}: helper ${c.name} asks for credential ${variable}, which no secret of the store provides`);
+      if (!pod.env.some((e) => e.name === variable && e.valueFrom)) throw new Error(`${describeSubject(plan.subject)}: helper ${c.name} asks for credential ${variable}, which no secret of the store provides`);
     }
     const helperEnv = [...(ownEnv ?? []), ...pod.env.filter((e) => e.valueFrom && credentials.includes(e.name))];
     const helperMounts = [
@@ -349,9 +349,9 @@ export class DataStore extends Construct {
 
   /** The scheduled dump to S3, where the environment backs the store up. */
   private backup(plan: StorePlan): void {
-    const { name, where, props, override, chart: { env, context } } = plan;
+    const { name, subject, props, override, chart: { env, context } } = plan;
     if (override.backup !== undefined && !props.backup) {
-      throw new ConfigError(`${where}: dataStores.${name}.backup is set in environments/${env.name}.ts, but ${name} has no backup method`);
+      throw new ConfigError(subject, `dataStores.${name}.backup is set in environments/${env.name}.ts, but ${name} has no backup method`);
     }
     const settings = props.backup ? backupSettings(env, override) : undefined;
     if (props.backup && settings) {

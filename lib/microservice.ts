@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { releaseFileName } from '../environments/releases';
 import type { Autoscaling, Resources, ServiceOverride } from '../environments/schema';
 import { AWS_LOAD_BALANCER_DRAINING, ConnectionDraining, preStopSleep } from './connection-draining';
-import { ConfigError } from './errors';
+import { ConfigError, ErrorSubject } from './errors';
 import type { CaBundle } from './external-database';
 import type { Exposure } from './exposure';
 import { PlannedHost, planExposure } from './exposure-plan';
@@ -125,8 +125,8 @@ interface ResolvedScaling {
 /** Everything the service's objects are made from, decided and validated before the first one is. */
 interface ServicePlan {
   readonly name: string;
-  /** `environment prod, service order-service (platform sales-order)`: the start of every error message. */
-  readonly where: string;
+  /** Whom errors name: the environment, the platform and the service. */
+  readonly subject: ErrorSubject;
   readonly chart: PlatformChart;
   readonly props: MicroserviceProps;
   readonly override: ServiceOverride;
@@ -195,16 +195,16 @@ export class Microservice extends Construct {
   private plan(name: string, props: MicroserviceProps): ServicePlan {
     const chart = PlatformChart.platformOf(this);
     const { env, context } = chart;
-    const where = context.where(name);
+    const subject = context.subject(name);
     const override = context.serviceOverride(name);
-    checkName(name, where, chart.sourceFile);
-    checkProps(microservicePropsSchema, props, where, chart.sourceFile);
-    const scaling = resolveScaling(chart, name, where, props.scaling, override);
+    checkName(name, subject, chart.sourceFile);
+    checkProps(microservicePropsSchema, props, subject, chart.sourceFile);
+    const scaling = resolveScaling(chart, name, subject, props.scaling, override);
     const resources = override.resources ?? props.resources;
     // The release (releases/<env>.json) replaces the chart's tag and digest; the repository stays the chart's.
     const release = context.release(name);
     const image: ImageReference = release ? { repository: props.image.repository, tag: release.tag, digest: release.digest } : props.image;
-    const imageRef = resolveImage(image, env.imagePolicy, where, release ? releaseFileName(env.name) : `image in ${chart.sourceFile}`,
+    const imageRef = resolveImage(image, env.imagePolicy, subject, release ? releaseFileName(env.name) : `image in ${chart.sourceFile}`,
       `no release recorded: add "${context.platform}": { "${name}": { "tag": "…" } } to ${releaseFileName(env.name)} ` +
         `(npm run release -- set --env ${env.name} --service ${context.platform}/${name} --tag <tag>)`);
     const exposure = props.exposure ?? { type: 'internal' };
@@ -213,9 +213,9 @@ export class Microservice extends Construct {
     // also get the controller's readiness gate through their namespace's label.
     const draining = exposure.type === 'alb-ingress' || exposure.type === 'load-balancer' ? AWS_LOAD_BALANCER_DRAINING : undefined;
     return {
-      name, where, chart, props, override, scaling, resources, image, imageRef, exposure, port, draining,
+      name, subject, chart, props, override, scaling, resources, image, imageRef, exposure, port, draining,
       uid: props.runAsUser ?? DEFAULT_RUN_AS_USER,
-      containerPorts: containerPortsOf(props, port, where),
+      containerPorts: containerPortsOf(props, port, subject),
       probes: httpProbes(props.health),
       podLabels: appLabels({ name, partOf: context.platform, component: props.component ?? 'backend', version: imageVersion(image) }),
       objectLabels: appLabels({ name, partOf: context.platform, component: props.component ?? 'backend' }),
@@ -225,10 +225,10 @@ export class Microservice extends Construct {
 
   /** One ServiceAccount per service; a token (and an IRSA role) only for services that call AWS. Returns the role. */
   private serviceAccount(plan: ServicePlan): string | undefined {
-    const { name, where, props, chart: { env } } = plan;
+    const { name, subject, props, chart: { env } } = plan;
     const roleArn = props.awsRole ? env.cluster.service_account_role_arns[props.awsRole] : undefined;
     if (props.awsRole && !roleArn) {
-      throw new ConfigError(`${where}: awsRole '${props.awsRole}' is not in the cluster facts' service_account_role_arns (have: ${Object.keys(env.cluster.service_account_role_arns).join(', ')})`);
+      throw new ConfigError(subject, `awsRole '${props.awsRole}' is not in the cluster facts' service_account_role_arns (have: ${Object.keys(env.cluster.service_account_role_arns).join(', ')})`);
     }
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: { name, labels: plan.objectLabels, ...(roleArn ? { annotations: { 'eks.amazonaws.com/role-arn': roleArn } } : {}) },
@@ -372,7 +372,7 @@ export class Microservice extends Construct {
 
   /** The Service, and the Ingress or load balancer in front of it, as the environment's exposure plan decides. */
   private exposure(plan: ServicePlan): ExposureResult {
-    const { name, where, props, override, exposure, port, containerPorts, probes, draining, objectLabels, selector, chart } = plan;
+    const { name, subject, props, override, exposure, port, containerPorts, probes, draining, objectLabels, selector, chart } = plan;
     const { env, context } = chart;
     // A review environment's hostnames are its own (`shop-review-42.<domain>`), so they never take over the base's.
     const suffix = env.review?.hostnameSuffix ?? '';
@@ -380,7 +380,7 @@ export class Microservice extends Construct {
       ? { ...exposure, hosts: exposure.hosts.map((h) => ({ ...h, subdomain: `${h.subdomain ?? ''}${suffix}`.replace(/^-/, '') })) } as Exposure
       : exposure;
     const exposurePlan = planExposure({
-      env, where, chartFile: chart.sourceFile, owner: `${context.platform}/${name}`, exposure: ownHosts, internal: props.internal ?? false, routes: context.routes,
+      env, subject, chartFile: chart.sourceFile, owner: `${context.platform}/${name}`, exposure: ownHosts, internal: props.internal ?? false, routes: context.routes,
       overrides: override.hostnames
         ? {
           hostnames: override.hostnames.map((host) => host.replace(/^[^.]+/, (label) => `${label}${suffix}`)),
@@ -389,13 +389,13 @@ export class Microservice extends Construct {
         : undefined,
     });
     if (props.nodePort && exposure.type !== 'alb-ingress') {
-      throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
+      throw new ConfigError(subject, `nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
     const exposedTo: ExposureResult['exposedTo'] = [];
     const entryPoints = entryPointsOf(exposure, exposurePlan, { cluster: env.cluster, envName: env.name, port, containerPorts: [...containerPorts], nodePort: props.nodePort ?? false });
     if (exposure.type === 'load-balancer') {
       renderLoadBalancerService(this, {
-        name, labels: objectLabels, selector, where, hosts: exposurePlan.hosts, ports: exposure.ports, containerPorts: [...containerPorts],
+        name, labels: objectLabels, selector, subject, hosts: exposurePlan.hosts, ports: exposure.ports, containerPorts: [...containerPorts],
         healthCheckPath: probes.readinessPath, healthCheckPort: port, draining: draining!, publishDns: context.publishDns,
       });
       exposedTo.push({ source: 'aws-load-balancer', targetType: 'ip', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
@@ -464,12 +464,11 @@ export class Microservice extends Construct {
  * The chart's scaling with the environment's override; a review environment runs one replica of every service
  * that is not fixed by design, with no HPA. A fixed count cannot be overridden.
  */
-function resolveScaling(chart: PlatformChart, name: string, where: string, chartScaling: MicroserviceScaling, override: ServiceOverride): ResolvedScaling {
+function resolveScaling(chart: PlatformChart, name: string, subject: ErrorSubject, chartScaling: MicroserviceScaling, override: ServiceOverride): ResolvedScaling {
   const { env, context } = chart;
   const fixed = chartScaling.fixed !== undefined;
   if (fixed && override.scaling !== undefined) {
-    throw new ConfigError(
-      `${where}: scaling cannot be overridden: the service runs exactly ${chartScaling.fixed} replica(s) by design ` +
+    throw new ConfigError(subject, `scaling cannot be overridden: the service runs exactly ${chartScaling.fixed} replica(s) by design ` +
         `(scaling: { fixed } in ${chart.sourceFile}); remove platforms.${context.platform}.services.${name}.scaling in environments/${env.name}.ts`,
     );
   }
@@ -480,14 +479,14 @@ function resolveScaling(chart: PlatformChart, name: string, where: string, chart
 }
 
 /** `http` and the further ports, plus `metrics` when the metrics port is none of them; each a valid port name. */
-function containerPortsOf(props: MicroserviceProps, port: number, where: string): { name: string; port: number }[] {
+function containerPortsOf(props: MicroserviceProps, port: number, subject: ErrorSubject): { name: string; port: number }[] {
   const containerPorts = [{ name: 'http', port }, ...(props.extraPorts ?? [])];
   if (props.metrics?.port && !containerPorts.some((p) => p.port === props.metrics?.port)) {
     containerPorts.push({ name: 'metrics', port: props.metrics.port });
   }
   for (const p of containerPorts) {
     if (p.name.length > 15 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(p.name)) {
-      throw new ConfigError(`${where}: port name '${p.name}' must be at most 15 lower-case letters, digits and '-'`);
+      throw new ConfigError(subject, `port name '${p.name}' must be at most 15 lower-case letters, digits and '-'`);
     }
   }
   return containerPorts;

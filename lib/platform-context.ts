@@ -1,6 +1,6 @@
 import { Release, releaseFileName } from '../environments/releases';
 import type { DataStoreOverride, Environment, PlatformSettings, ServiceOverride } from '../environments/schema';
-import { ConfigError } from './errors';
+import { ConfigError, ErrorSubject } from './errors';
 import type { ComponentKind, ComponentRecord } from './component-record';
 import { normalisePath } from './validation';
 
@@ -32,9 +32,9 @@ export class PlatformContext {
     return this.env.review?.publishDns ?? true;
   }
 
-  /** `environment prod, service order-service`: the start of every error message about a component. */
-  public where(component: string, kind: ComponentKind = 'service'): string {
-    return `environment ${this.env.name}, ${kind === 'service' ? 'service' : kind} ${component} (platform ${this.platform})`;
+  /** Whom an error about a component concerns; its message starts `environment prod, service order-service (platform sales-order)`. */
+  public subject(component: string, kind: ComponentKind = 'service'): ErrorSubject {
+    return { environment: this.env.name, platform: this.platform, component: { name: component, kind } };
   }
 
   public serviceOverride(name: string): ServiceOverride {
@@ -55,7 +55,7 @@ export class PlatformContext {
 
   public register(record: ComponentRecord): void {
     if (this.components.has(record.name)) {
-      throw new ConfigError(`${this.where(record.name, record.kind)}: a component of that name already exists in the platform`);
+      throw new ConfigError(this.subject(record.name, record.kind), 'a component of that name already exists in the platform');
     }
     this.components.set(record.name, record);
   }
@@ -85,7 +85,8 @@ export class PlatformContext {
             .filter((c) => (kind === 'services' ? c.kind === 'service' : c.kind === 'data-store'))
             .map((c) => c.name);
           throw new ConfigError(
-            `environment ${this.env.name}, service ${name}: platforms.${this.platform}.${kind}.${name} overrides a ` +
+            this.subject(name, kind === 'services' ? 'service' : 'data-store'),
+            `platforms.${this.platform}.${kind}.${name} overrides a ` +
               `component that platform ${this.platform} does not have (it has: ${known.join(', ') || 'none'}); fix the name in environments/${this.env.name}.ts`,
           );
         }
@@ -95,7 +96,8 @@ export class PlatformContext {
       if (!this.usedReleases.has(service)) {
         const known = this.allComponents.filter((c) => c.kind === 'service').map((c) => c.name);
         throw new ConfigError(
-          `environment ${this.env.name}: ${releaseFileName(this.env.name)}: "${this.platform}"."${service}" is not a service of ` +
+          { environment: this.env.name, file: releaseFileName(this.env.name) },
+          `"${this.platform}"."${service}" is not a service of ` +
             `platform ${this.platform} (services: ${known.join(', ') || 'none'})`,
         );
       }
@@ -104,12 +106,13 @@ export class PlatformContext {
       for (const dep of component.dependsOn) {
         const target = this.components.get(dep.target);
         if (!target) {
-          throw new ConfigError(`${this.where(component.name, component.kind)}: dependsOn names '${dep.target}', which is not a component of the platform`);
+          throw new ConfigError(this.subject(component.name, component.kind), `dependsOn names '${dep.target}', which is not a component of the platform`);
         }
         for (const port of dep.ports ?? []) {
           if (!target.ports.some((p) => p.name === port)) {
             throw new ConfigError(
-              `${this.where(component.name, component.kind)}: dependsOn ${dep.target} port '${port}' does not exist ` +
+              this.subject(component.name, component.kind),
+              `dependsOn ${dep.target} port '${port}' does not exist ` +
                 `(ports: ${target.ports.map((p) => p.name).join(', ')})`,
             );
           }
@@ -130,16 +133,17 @@ export class RouteRegistry {
   private readonly entryPoints = new Map<string, { readonly entryPoint: string; readonly owner: string }>();
 
   /**
+   * @param subject whom an error names: the component and the file its exposure is declared in
    * @param owner e.g. `sales-order/customer-service`
    * @param entryPoint the load balancer the host's record points at, e.g. `nginx`, `alb-internet-facing`, `nlb`
    * @param path a path prefix, or '*' when the load balancer takes the whole host (an NLB)
    */
-  public claim(where: string, owner: string, host: string, requestedPath: string, entryPoint: string): void {
+  public claim(subject: ErrorSubject, owner: string, host: string, requestedPath: string, entryPoint: string): void {
     // Prefix paths match whole path elements: /api/orders/ is the same route as /api/orders.
     const path = requestedPath === '*' ? requestedPath : normalisePath(requestedPath);
     const served = this.entryPoints.get(host);
     if (served && served.entryPoint !== entryPoint) {
-      throw new ConfigError(`${where}: host ${host} is already served by the ${served.entryPoint} load balancer of ${served.owner}; a hostname can point at one load balancer only`);
+      throw new ConfigError(subject, `host ${host} is already served by the ${served.entryPoint} load balancer of ${served.owner}; a hostname can point at one load balancer only`);
     }
     const paths = this.routes.get(host) ?? new Map<string, string>();
     // '*' (a whole host) collides with any path on the host; a path collides with the same path or with '*'.
@@ -148,7 +152,8 @@ export class RouteRegistry {
       : [paths.get(path), paths.get('*')].find((o) => o !== undefined && o !== owner);
     if (holder !== undefined) {
       throw new ConfigError(
-        `${where}: host ${host} path ${path === '*' ? '(all)' : requestedPath} is already routed to ${holder}` +
+        subject,
+        `host ${host} path ${path === '*' ? '(all)' : requestedPath} is already routed to ${holder}` +
           `${requestedPath !== path ? ` (as ${path}: a trailing slash makes no other route)` : ''}; give one of them another host or path`,
       );
     }

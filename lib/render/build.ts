@@ -140,11 +140,12 @@ export function buildEnvironment(
   }
   for (const name of Object.keys(env.releases)) {
     if (!known.has(name)) {
-      throw new ConfigError(`environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is not a platform (platforms: ${[...known].join(', ')})`);
+      throw new ConfigError({ environment: env.name, file: releaseFileName(env.name) }, `"${name}" is not a platform (platforms: ${[...known].join(', ')})`);
     }
     if (env.platforms[name]?.enabled === false) {
       throw new ConfigError(
-        `environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is disabled in environments/${env.name}.ts, so nothing of it runs; remove its releases`,
+        { environment: env.name, file: releaseFileName(env.name) },
+        `"${name}" is disabled in environments/${env.name}.ts, so nothing of it runs; remove its releases`,
       );
     }
   }
@@ -174,7 +175,8 @@ export function buildEnvironment(
       const chart = guarded(env.name, `${file} (${ChartClass.name})`, () => new ChartClass(chartIn(ChartClass.name), context));
       if (ids.has(chart.node.id) || DERIVED_CHARTS.includes(chart.node.id)) {
         throw new ConfigError(
-          `environment ${env.name}: ${file}: platform ${platform.name} has two charts named ${chart.node.id} ` +
+          { environment: env.name, platform: platform.name, file },
+          `two of its charts are named ${chart.node.id} ` +
             `(${ids.get(chart.node.id) ?? 'one the render adds itself'}); each chart id names its own file in dist/, choose another`,
         );
       }
