@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { readVendoredCrds, VENDORED_CRDS_DIR, VENDORED_MANIFEST, VendoredManifest } from '../lib/addons/vendored-crds';
 import { sha256 } from '../lib/addons/render-cache';
 import { ARGOCD_VERSION } from '../lib/argocd/version';
-import { parseCommandLine } from '../lib/cli/args';
+import { parseCommandLine } from '../cli/args';
 import { goModuleDir } from './go-module';
 
 /**

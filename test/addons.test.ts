@@ -1,3 +1,4 @@
+import { PLATFORMS } from '../charts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,12 @@ import { renderAddons } from '../lib/addons/render';
 import { renderKey } from '../lib/addons/render-cache';
 import { readVendoredCrds, vendoredCrdObjects } from '../lib/addons/vendored-crds';
 import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
-import { PLATFORMS } from '../charts';
-import { runSynth } from '../lib/cli/synth-command';
+import { runSynth } from '../cli/synth-command';
 import { renderAll } from '../lib/render/pipeline';
-import type { RenderedFile } from '../lib/render/kube-object';
+import type { RenderedFile } from '../lib/kube-object';
 import { Any, loadCommitted, objects, ROOT, snapshotTree, Workspace } from './helpers';
 
-const result = renderAll();
+const result = renderAll({ platforms: PLATFORMS });
 const inEnv = (env: string, folder: string) => objects(result.files.filter((f) => f.path.startsWith(`${env}/${folder}/`)));
 const one = (env: string, folder: string, kind: string, name: string): Any => {
   const found = inEnv(env, folder).filter((o) => o.kind === kind && o.metadata.name === name);

@@ -6,7 +6,7 @@ import { ENVIRONMENTS } from '../environments';
 import { ADDONS } from '../lib/addons/catalog';
 import { APP_WAVES } from '../lib/argocd/app-waves';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
-import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
+import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/kinds';
 import { APPLICATION_HEALTH_LUA, argocdCmData } from '../lib/argocd/argocd-cm';
 import { renderAddons } from '../lib/addons/render';
 import { renderEnvironment } from '../lib/render/build';
@@ -16,11 +16,11 @@ import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../lib/network-policies';
 import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/cluster-secret-stores';
 import { renderAll } from '../lib/render/pipeline';
-import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
+import type { KubeObject, RenderedFile } from '../lib/kube-object';
 import { listFiles } from '../lib/render/write';
 import { Any, expectCommitted, loadCommitted, objects, render, ROOT, snapshotTree, Workspace } from './helpers';
 
-const result = renderAll();
+const result = renderAll({ platforms: PLATFORMS });
 const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
 const applications = (env: string) => argo(env).filter((o) => o.kind === 'Application' && o.metadata.name !== 'root');
 const app = (env: string, name: string) => argo(env).find((o) => o.kind === 'Application' && o.metadata.name === name);
@@ -185,7 +185,7 @@ describe('sync waves', () => {
     const own = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { [SYNC_WAVE_ANNOTATION]: '5' } } } as KubeObject;
     expect(withSyncWaves([own], 'dev/x/x.yaml')[0].metadata.annotations).toEqual({ [SYNC_WAVE_ANNOTATION]: '5' });
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
-    expect(() => withSyncWaves([widget], 'dev/x/x.yaml')).toThrow(/dev\/x\/x\.yaml: Widget w .* has no sync wave — add 'example\.com\/Widget' to KINDS in lib\/argocd\/kinds\.ts/);
+    expect(() => withSyncWaves([widget], 'dev/x/x.yaml')).toThrow(/dev\/x\/x\.yaml: Widget w .* has no sync wave — add 'example\.com\/Widget' to KINDS in lib\/kinds\.ts/);
   });
 
   test('across Applications: projects, CRDs, the controllers, the cluster folder, the add-ons that use its stores, the platforms', () => {

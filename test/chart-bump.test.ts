@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffTrees, formatDiffMarkdown, upgradeHighlights } from '../lib/argocd/manifest-diff';
+import { diffTrees, formatDiffMarkdown, upgradeHighlights } from '../lib/review/manifest-diff';
 import { ChartLock } from '../lib/addons/chart-lock';
-import { bumpFromMirror, DEFAULT_REHEARSAL, mirrorVersions } from '../lib/addons/chart-bump';
+import { bumpFromMirror, DEFAULT_REHEARSAL, mirrorVersions } from '../lib/review/chart-bump';
 import { chartSource } from '../lib/addons/chart-source';
 import { listFiles } from '../lib/render/write';
 import { ROOT } from './helpers';

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PLATFORMS } from '../charts';
-import { runSynth } from '../lib/cli/synth-command';
+import { runSynth } from '../cli/synth-command';
 import { Flowchart } from '../lib/diagrams/mermaid';
 import type { TopologyFile } from '../lib/diagrams/documents';
 import type { PlatformContext } from '../lib/platform-context';
@@ -29,7 +29,7 @@ function parseWithMermaid(diagrams: readonly string[]): ParsedGraph[] {
 
 const mermaidBlocks = (markdown: string) => [...markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
 
-const result = renderAll();
+const result = renderAll({ platforms: PLATFORMS });
 const docs = result.docs!.get('platforms')!;
 /** `<file>#<section>` → diagram text. */
 const diagrams = new Map<string, string>();
@@ -194,14 +194,14 @@ describe('facts on the parsed graphs', () => {
   test('cluster view: add-ons, Application waves in order, and the folder each Application owns', () => {
     const g = graph('cluster#prod');
     const chain = g.edges.filter((e) => e.stroke === 'thick').map((e) => `${e.from}→${e.to}`);
-    expect(chain).toEqual(['root→wave_m10', 'wave_m10→wave_m4', 'wave_m4→wave_m3', 'wave_m3→wave_m2', 'wave_m2→wave_m1', 'wave_m1→wave_0']);
+    expect(chain).toEqual(['root→wave_m10', 'wave_m10→wave_m5', 'wave_m5→wave_m4', 'wave_m4→wave_m3', 'wave_m3→wave_m2', 'wave_m2→wave_m1', 'wave_m1→wave_0']);
     expect(edge(g, 'app_sales_order', 'dir_sales_order')?.text).toBe('owns');
     expect(vertex(g, 'dir_sales_order')?.text).toBe('dist/prod/sales-order');
-    expect(g.subgraphs.find((s) => s.id === 'wave_m2')!.nodes).toContain('app_ingress_nginx');
+    expect(g.subgraphs.find((s) => s.id === 'wave_m1')!.nodes).toContain('app_ingress_nginx');
     // Add-ons are rendered folders like everything else: the Application owns dist/<env>/<add-on>, its CRDs their own.
     expect(vertex(g, 'app_karpenter')?.text).toBe('karpenter<br>project addons');
     expect(edge(g, 'app_karpenter', 'dir_karpenter')?.text).toBe('owns');
     expect(vertex(g, 'dir_karpenter_crds')?.text).toBe('dist/prod/karpenter-crds');
-    expect(g.subgraphs.find((s) => s.id === 'wave_m4')!.nodes).toContain('app_karpenter_crds');
+    expect(g.subgraphs.find((s) => s.id === 'wave_m5')!.nodes).toContain('app_karpenter_crds');
   });
 });

@@ -10,7 +10,7 @@ import { PlatformChart } from '../lib/platform-chart';
 import { PlatformContext } from '../lib/platform-context';
 import { PLATFORMS } from '../charts';
 import { renderEnvironment } from '../lib/render/build';
-import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
+import type { KubeObject, RenderedFile } from '../lib/kube-object';
 import { listFiles } from '../lib/render/write';
 
 export const ROOT = join(__dirname, '..');
@@ -86,7 +86,7 @@ export class Workspace {
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'platform-manifests-'));
-    for (const entry of ['addons', 'charts', 'environments', 'releases', 'lib', 'imports', 'scripts', 'dist', 'argocd', 'docs', 'package.json', 'tsconfig.json']) {
+    for (const entry of ['addons', 'charts', 'environments', 'releases', 'cli', 'lib', 'imports', 'scripts', 'dist', 'argocd', 'docs', 'package.json', 'tsconfig.json']) {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(this.dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(this.dir, 'node_modules'));
@@ -114,13 +114,13 @@ export class Workspace {
 
   /** `synth` with extra environment variables. */
   public synthWith(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/cli/synth.ts', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, ...env } });
+    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'cli/synth.ts', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, ...env } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** Runs `npm run release -- <args>` in the workspace. */
   public release(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'lib/cli/release.ts', ...args], { cwd: this.dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'cli/release.ts', ...args], { cwd: this.dir, encoding: 'utf8' });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 

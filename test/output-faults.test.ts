@@ -1,3 +1,4 @@
+import { PLATFORMS } from '../charts';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -211,7 +212,7 @@ describe('the synth lock', () => {
       ws.edit('environments/dev.ts', (s) => s.replace("config: { LOG_LEVEL: 'debug' } },\n        'assignment-engine'", "config: { LOG_LEVEL: 'trace' } },\n        'assignment-engine'"));
       const names = [...snapshotTree(join(ws.dir, 'dist')).keys()];
       const run = () => new Promise<{ code: number | null; stderr: string }>((done) => {
-        const child = spawn(process.execPath, ['scripts/run.mjs', 'lib/cli/synth.ts', '--quiet'], { cwd: ws.dir });
+        const child = spawn(process.execPath, ['scripts/run.mjs', 'cli/synth.ts', '--quiet'], { cwd: ws.dir });
         let stderr = '';
         child.stderr.on('data', (d) => { stderr += d; });
         child.on('close', (code) => done({ code, stderr }));
@@ -235,7 +236,7 @@ describe('the synth lock', () => {
 });
 
 describe('npm run check reports a mixed or stale output', () => {
-  const fresh = renderForWrite();
+  const fresh = renderForWrite({ platforms: PLATFORMS });
   const copy = () => {
     for (const folder of ['dist', 'argocd']) fs.cpSync(join(ROOT, folder), join(scratch, folder), { recursive: true });
     return { outDir: join(scratch, 'dist'), argocdDir: join(scratch, 'argocd'), journal: join(scratch, '.synth-journal.json') };

@@ -1,3 +1,4 @@
+import { PLATFORMS } from '../charts';
 import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from '../environments';
@@ -6,14 +7,14 @@ import { listFiles } from '../lib/render/write';
 import { expectCommitted, objects, snapshotTree, Workspace } from './helpers';
 
 describe('rendered output', () => {
-  const result = renderAll();
+  const result = renderAll({ platforms: PLATFORMS });
 
   test('committed dist/ equals a fresh render (run `npm run synth` and commit if this fails)', () => {
     expectCommitted('dist', result.dist);
   });
 
   test('two renders are byte-identical', () => {
-    const again = renderAll();
+    const again = renderAll({ platforms: PLATFORMS });
     expect(again.dist).toEqual(result.dist);
   });
 

@@ -72,7 +72,7 @@ describe('review environments: review-<n> of the platforms that asked for it', (
       ]);
     }
     // The platforms' data stores (add-ons such as Argo CD's controller are StatefulSets of their charts).
-    const platformFiles = renderAll({ environments: ['dev'] }).files.filter((f) => PLATFORMS.some((p) => f.path.startsWith(`dev/${p.name}/`)));
+    const platformFiles = renderAll({ platforms: PLATFORMS, environments: ['dev'] }).files.filter((f) => PLATFORMS.some((p) => f.path.startsWith(`dev/${p.name}/`)));
     const dev = objects(platformFiles).filter((o) => o.kind === 'StatefulSet');
     expect(dev.length).toBeGreaterThan(0);
     for (const s of dev) expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
@@ -107,7 +107,7 @@ describe('review environments name platforms, never add-on folders', () => {
   test('an add-on listed for review is refused, offering the platforms only', () => {
     let message = '';
     try {
-      renderAll({ environmentInputs: inputs((dev) => { dev.reviewEnvironments = { platforms: ['argo-cd'] }; }), environments: ['dev'] });
+      renderAll({ platforms: PLATFORMS, environmentInputs: inputs((dev) => { dev.reviewEnvironments = { platforms: ['argo-cd'] }; }), environments: ['dev'] });
     } catch (e) {
       message = (e as Error).message;
     }
@@ -118,7 +118,7 @@ describe('review environments name platforms, never add-on folders', () => {
 });
 
 describe('the ApplicationSet that deploys review environments', () => {
-  const result = renderAll();
+  const result = renderAll({ platforms: PLATFORMS });
   const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
   const appSet = argo('dev').find((o) => o.kind === 'ApplicationSet');
   const template = appSet.spec.template;
@@ -196,7 +196,7 @@ describe('npm run review', () => {
     ws.remove();
     rmSync(out, { recursive: true, force: true });
   });
-  const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/run.mjs', 'lib/cli/review.ts', ...args], { cwd: ws.dir, encoding: 'utf8' });
+  const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/run.mjs', 'cli/review.ts', ...args], { cwd: ws.dir, encoding: 'utf8' });
 
   test('render writes dist/review-<n>/ into the folder given, and nothing into the repository', () => {
     const before = snapshotTree(join(ws.dir, 'dist'));

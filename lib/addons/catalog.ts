@@ -7,7 +7,7 @@ import { ConfigError } from '../errors';
 import { DNS_ZONE_LABEL } from '../exposure';
 import { ingressNginxControllerValues } from '../ingress-nginx-controller';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../network-policies';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 import { alertmanagerConfigSecret, grafanaAdminSecret, GRAFANA_ADMIN_SECRET, ALERTMANAGER_CONFIG_SECRET } from './monitoring-secrets';
 import type { PodSecurityLevel } from './addon-namespace';
 import type { AddonNetwork } from './addon-network-policies';

@@ -1,7 +1,7 @@
 import type { Environment } from '../../environments/schema';
 import { ConfigError } from '../errors';
-import { isClusterScoped, withSyncWaves } from '../argocd/kinds';
-import type { KubeObject, RenderedFile } from '../render/kube-object';
+import { isClusterScoped, withSyncWaves } from '../kinds';
+import type { KubeObject, RenderedFile } from '../kube-object';
 import { addonNamespace } from './addon-namespace';
 import { addonNetworkPolicies } from './addon-network-policies';
 import { ADDONS, AddonDefinition, enabledAddons, EnabledAddon } from './catalog';

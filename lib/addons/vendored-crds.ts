@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues } from '../errors';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 import { sha256 } from './render-cache';
 
 /** Folder of CRD sets copied into the repository from their upstream source, one folder per set. */

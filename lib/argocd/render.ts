@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { ConfigError } from '../errors';
 import type { Environment } from '../../environments/schema';
 import type { PlatformDefinition } from '../platform';
-import type { KubeObject, RenderedFile } from '../render/kube-object';
+import type { KubeObject, RenderedFile } from '../kube-object';
 import { k8s } from '../k8s';
 import { checkAddonRequirements } from './addon-requirements';
 import { ADDONS, AddonDefinition } from '../addons/catalog';

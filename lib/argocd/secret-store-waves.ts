@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import type { RenderedFile } from '../render/kube-object';
+import type { RenderedFile } from '../kube-object';
 import type { GitOpsPlan } from './gitops-plan';
 
 /**

@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { checkEnvironmentsApart, ENVIRONMENT_SOURCES, EnvironmentSource, loadEnvironment } from '../../environments';
 import type { Releases } from '../../environments/releases';
 import type { Environment, EnvironmentInput } from '../../environments/schema';
-import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
 import { renderArgoCdWithPlan } from '../argocd/render';
@@ -16,13 +15,14 @@ import { renderAddons } from '../addons/render';
 import { checkSingleOwners } from '../addons/ownership';
 import { byCodePoint } from '../validation';
 import { renderEnvironment } from './build';
-import type { RenderedFile } from './kube-object';
+import type { RenderedFile } from '../kube-object';
 import { toYaml } from './serialize';
 
 export interface RenderOptions {
   /** Only these environments. @default all */
   readonly environments?: readonly string[];
-  readonly platforms?: readonly PlatformDefinition[];
+  /** The platforms to render: the entry points pass the repository's list, `PLATFORMS` of charts/. */
+  readonly platforms: readonly PlatformDefinition[];
   /** Environments to load instead of the committed ones, each assumed to be `environments/<name>.ts`. */
   readonly environmentInputs?: readonly EnvironmentInput[];
   /** Environments with the files they come from, instead of the committed ones. */
@@ -161,9 +161,8 @@ function summarise(outputs: readonly EnvironmentOutput[], everyEnvironment: bool
 }
 
 /** Loads, validates, renders and checks everything, in this thread; writes nothing. Throws ConfigError on bad input. */
-export function renderAll(options: RenderOptions = {}): RenderResult {
-  const platforms = options.platforms ?? PLATFORMS;
-  const outputs = selectEnvironments(options).map((env) => renderOne(env, platforms));
+export function renderAll(options: RenderOptions): RenderResult {
+  const outputs = selectEnvironments(options).map((env) => renderOne(env, options.platforms));
   return {
     ...summarise(outputs, !options.environments),
     files: outputs.flatMap((o) => o.files),
@@ -175,10 +174,9 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
  * The render for writing: like `renderAll`, but each environment's objects are dropped as soon as its YAML
  * and checks are done, so memory holds one environment's objects at a time.
  */
-export function renderForWrite(options: RenderOptions = {}): RenderSummary {
-  const platforms = options.platforms ?? PLATFORMS;
+export function renderForWrite(options: RenderOptions): RenderSummary {
   return summarise(selectEnvironments(options).map((env) => {
-    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, platforms);
+    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, options.platforms);
     return output;
   }), !options.environments);
 }

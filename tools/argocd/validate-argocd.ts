@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { exitWithUsage, parseCommandLine } from '../../lib/cli/args';
+import { exitWithUsage, parseCommandLine } from '../../cli/args';
 import { run, startCluster } from '../apiserver/cluster';
 import { AggregatedApiStandIn, STAND_IN_IP } from './aggregated-api-stand-in';
 import { DAY2_CASES, Day2Context } from './day2';

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../errors';
-import { LockTimeoutError } from '../render/lock';
-import type { RenderOptions } from '../render/pipeline';
-import { synthesize, SynthesizeOptions } from '../render/synthesize';
-import { OutputWriteError } from '../render/write';
+import { PLATFORMS } from '../charts';
+import { ConfigError } from '../lib/errors';
+import { LockTimeoutError } from '../lib/render/lock';
+import type { RenderOptions } from '../lib/render/pipeline';
+import { synthesize, SynthesizeOptions } from '../lib/render/synthesize';
+import { OutputWriteError } from '../lib/render/write';
 
 export const SYNTH_USAGE = `usage: npm run synth [-- [--env <name>]... [--out <dir>] [--argocd-out <dir>] [--docs-out <dir>] [--quiet]]
 
@@ -19,7 +20,7 @@ the diagrams into docs/platforms/.
   -h, --help            print this help
 Options after \`npm run synth\` need a \`--\` before them, or npm takes them for itself.`;
 
-export interface SynthCommandOptions extends RenderOptions, Partial<Pick<SynthesizeOptions, 'lockTimeoutMs' | 'fs' | 'beforeRename' | 'lockFile' | 'journal'>> {
+export interface SynthCommandOptions extends Partial<RenderOptions>, Partial<Pick<SynthesizeOptions, 'lockTimeoutMs' | 'fs' | 'beforeRename' | 'lockFile' | 'journal'>> {
   /** The repository root to run in. @default the working directory */
   readonly cwd?: string;
   /** Environment variables (npm's among them). @default process.env */
@@ -82,6 +83,7 @@ export function runSynth(argv: readonly string[], options: SynthCommandOptions =
   try {
     const result = synthesize({
       ...options,
+      platforms: options.platforms ?? PLATFORMS,
       environments: values.env,
       outDir: resolve(cwd, values.out!),
       argocdDir: resolve(cwd, values['argocd-out']!),

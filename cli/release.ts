@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { parseArgs, ParseArgsConfig } from 'node:util';
-import { ENVIRONMENTS } from '../../environments';
-import { loadReleases, RELEASES_DIR } from '../../environments/releases';
-import type { EnvironmentInput } from '../../environments/schema';
-import { ConfigError } from '../errors';
-import { applyReleases } from '../release/apply-release';
+import { PLATFORMS } from '../charts';
+import { ENVIRONMENTS } from '../environments';
+import { loadReleases, RELEASES_DIR } from '../environments/releases';
+import type { EnvironmentInput } from '../environments/schema';
+import { ConfigError } from '../lib/errors';
+import { applyReleases } from '../lib/release/apply-release';
 import {
   describeChange, formatStatus, parseRelease, parseServiceRef, planPromotion, planSet, ReleaseChange, releaseStatus,
-} from '../release/release-plan';
+} from '../lib/release/release-plan';
 
 /**
  * `npm run release -- <set|promote|status>`: what runs where, as data (`releases/<env>.json`). `set` is what an
@@ -80,7 +81,7 @@ the policy gate.
         console.log(`set ${env.name}: ${ref.platform}/${ref.service} already runs ${release.tag}${release.digest ? `@${release.digest}` : ''}; nothing written`);
         return 0;
       }
-      const result = applyReleases(env.name, releases, { root: root(), dryRun: values['dry-run'] === true });
+      const result = applyReleases(env.name, releases, { root: root(), platforms: PLATFORMS, dryRun: values['dry-run'] === true });
       report('set', env.name, changes, !result.written);
       console.log(`\n${result.diff}`);
       return 0;
@@ -113,7 +114,7 @@ release that would change an environment with immutable images (prod) has no dig
         console.log(`promote ${from.name} → ${to.name}: ${to.name} already runs what ${from.name} runs${only ? ' for the services named' : ''}; nothing written`);
         return 0;
       }
-      const result = applyReleases(to.name, releases, { root: root(), dryRun: values['dry-run'] === true });
+      const result = applyReleases(to.name, releases, { root: root(), platforms: PLATFORMS, dryRun: values['dry-run'] === true });
       report(`promote ${from.name} →`, to.name, changes, !result.written);
       console.log(`\n${result.diff}`);
       return 0;

@@ -1,18 +1,18 @@
 import { Construct } from 'constructs';
-import type { ClusterFacts } from '../../environments/cluster-facts';
-import type { NodePoolSettings } from '../../environments/schema';
+import type { ClusterFacts } from '../environments/cluster-facts';
+import type { NodePoolSettings } from '../environments/schema';
 import {
   Ec2NodeClass,
   Ec2NodeClassSpecBlockDeviceMappingsEbsVolumeType,
   Ec2NodeClassSpecMetadataOptionsHttpTokens,
-} from '../../imports/karpenter.k8s.aws';
+} from '../imports/karpenter.k8s.aws';
 import {
   NodePool,
   NodePoolSpecDisruptionConsolidationPolicy,
   NodePoolSpecLimits,
   NodePoolSpecTemplateSpecRequirementsOperator,
-} from '../../imports/karpenter.sh';
-import { MANAGED_BY } from '../labels';
+} from '../imports/karpenter.sh';
+import { MANAGED_BY } from './labels';
 
 export interface KarpenterNodesProps {
   readonly cluster: ClusterFacts;

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
-import { PLATFORMS } from '../../charts';
-import { ConfigError } from '../errors';
-import { renderReview } from '../review/review-environment';
-import { toYaml } from '../render/serialize';
-import { replaceFolders } from '../render/write';
+import { PLATFORMS } from '../charts';
+import { ConfigError } from '../lib/errors';
+import { renderReview } from '../lib/review/review-environment';
+import { toYaml } from '../lib/render/serialize';
+import { replaceFolders } from '../lib/render/write';
 import { parseCommandLine, UsageError, usage } from './args';
 
 /**

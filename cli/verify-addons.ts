@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
-import { ENVIRONMENTS, loadEnvironment } from '../../environments';
-import { bumpFromMirror, DEFAULT_REHEARSAL, rehearseUpgrade } from '../addons/chart-bump';
-import { ChartLock } from '../addons/chart-lock';
-import { renderAddons } from '../addons/render';
-import { chartSource } from '../addons/chart-source';
-import { formatDiffMarkdown, upgradeHighlights } from '../argocd/manifest-diff';
-import { ConfigError } from '../errors';
-import { toYaml } from '../render/serialize';
+import { ENVIRONMENTS, loadEnvironment } from '../environments';
+import { bumpFromMirror, DEFAULT_REHEARSAL, rehearseUpgrade } from '../lib/review/chart-bump';
+import { ChartLock } from '../lib/addons/chart-lock';
+import { renderAddons } from '../lib/addons/render';
+import { chartSource } from '../lib/addons/chart-source';
+import { formatDiffMarkdown, upgradeHighlights } from '../lib/review/manifest-diff';
+import { ConfigError } from '../lib/errors';
+import { toYaml } from '../lib/render/serialize';
 import { parseCommandLine, usage } from './args';
 
 const spec = {

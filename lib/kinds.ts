@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors';
-import type { KubeObject } from '../render/kube-object';
+import { ConfigError } from './errors';
+import type { KubeObject } from './kube-object';
 
 /** The annotation Argo CD orders a sync by: lower waves are applied, and must be healthy, before higher ones. */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
@@ -112,7 +112,7 @@ function infoOf(o: KubeObject, where: string): KindInfo {
   const info = KINDS[key];
   if (!info) {
     throw new ConfigError(
-      `${where}: ${o.kind} ${o.metadata.name} (${o.apiVersion}) has no sync wave — add '${key}' to KINDS in lib/argocd/kinds.ts ` +
+      `${where}: ${o.kind} ${o.metadata.name} (${o.apiVersion}) has no sync wave — add '${key}' to KINDS in lib/kinds.ts ` +
         '(its wave and whether it is cluster-scoped)',
     );
   }

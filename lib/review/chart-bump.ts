@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Environment } from '../../environments/schema';
-import { diffTrees, GroupDiff } from '../argocd/manifest-diff';
+import { diffTrees, GroupDiff } from './manifest-diff';
 import { ConfigError } from '../errors';
 import { toYaml } from '../render/serialize';
-import { ChartLock, LockedChart } from './chart-lock';
-import { ChartSource } from './chart-source';
-import { renderAddons } from './render';
-import { RenderCache } from './render-cache';
+import { ChartLock, LockedChart } from '../addons/chart-lock';
+import { ChartSource } from '../addons/chart-source';
+import { renderAddons } from '../addons/render';
+import { RenderCache } from '../addons/render-cache';
 
 /**
  * The upgrade `npm run addons:verify` rehearses when none is named: Karpenter and its CRD chart to the other

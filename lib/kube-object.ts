@@ -18,6 +18,9 @@ export interface RenderedFile {
   readonly objects: readonly KubeObject[];
 }
 
+/** Folder of `dist/<env>/` that holds the cluster-wide objects, beside one folder per platform. */
+export const CLUSTER_FOLDER = 'cluster';
+
 /** `Deployment sales-order/customer-service`, for messages. */
 export function describe(o: KubeObject): string {
   return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffTrees, formatDiffMarkdown } from '../argocd/manifest-diff';
-import { prependTopology, topologySection } from '../diagrams/topology-diff';
+import { diffTrees, formatDiffMarkdown } from '../lib/review/manifest-diff';
+import { prependTopology, topologySection } from '../lib/diagrams/topology-diff';
 import { exitWithUsage, parseCommandLine } from './args';
-import { listFiles } from '../render/write';
+import { listFiles } from '../lib/render/write';
 
 const FOLDERS = ['dist', 'argocd'];
 

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { ConfigError } from '../errors';
-import { outputProblems } from '../render/check';
-import { renderForWrite } from '../render/pipeline';
-import { outputControlFiles } from '../render/synthesize';
+import { PLATFORMS } from '../charts';
+import { ConfigError } from '../lib/errors';
+import { outputProblems } from '../lib/render/check';
+import { renderForWrite } from '../lib/render/pipeline';
+import { outputControlFiles } from '../lib/render/synthesize';
 import { parseCommandLine } from './args';
 
 const spec = {
@@ -23,7 +24,7 @@ function main(): number {
   const outDir = resolve('dist');
   let summary;
   try {
-    summary = renderForWrite();
+    summary = renderForWrite({ platforms: PLATFORMS });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     console.error(`check: the input does not render:\n${e.message}`);
