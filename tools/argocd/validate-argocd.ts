@@ -11,7 +11,7 @@
 //
 //   npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <s>] [--keep-logs]
 //
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -424,7 +424,7 @@ const FIXTURES: Fixture[] = [
       });
     },
     expect: [/churn: \d+ Application\(s\) changed/],
-    bootstrapMs: 150_000,
+    bootstrapMs: 330_000,
     churnMs: 40_000,
   },
   {
@@ -436,7 +436,7 @@ const FIXTURES: Fixture[] = [
       });
     },
     expect: [/bootstrap did not converge/, /Deployment.*not permitted in project|not permitted in project.*Deployment/],
-    bootstrapMs: 150_000,
+    bootstrapMs: 330_000,
     churnMs: 1_000,
   },
   {
@@ -449,7 +449,7 @@ const FIXTURES: Fixture[] = [
       });
     },
     expect: [/never created by the root app: .*\(wave 0\)/, /NodePool .*Degraded.*does-not-exist/],
-    bootstrapMs: 120_000,
+    bootstrapMs: 270_000,
     churnMs: 1_000,
   },
 ];
@@ -457,7 +457,7 @@ const FIXTURES: Fixture[] = [
 // ----------------------------------------------------------------------------------------------- main
 
 const spec = {
-  usage: 'npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <seconds>] [--keep-logs]',
+  usage: 'npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <seconds>] [--jobs <n>] [--keep-logs]',
   description:
     'Builds kube-apiserver, kube-controller-manager and Argo CD (controller, repo server) if needed, serves dist/ and\n' +
     'argocd/ over git daemon on 127.0.0.1, bootstraps each environment from argocd/<env>/root.yaml and asserts\n' +
@@ -469,6 +469,8 @@ const spec = {
     'no-day2': { type: 'boolean', help: 'skip the day-2 changes (dev)' },
     churn: { type: 'string', value: '<seconds>', help: 'length of the no-churn window', default: '60' },
     'keep-logs': { type: 'boolean', help: 'keep the temporary directory with every process log' },
+    jobs: { type: 'string', value: '<n>', help: 'scenarios run at the same time, each with its own cluster and Argo CD', default: '3' },
+    scenario: { type: 'string', value: '<id>', help: 'run one scenario in this process (what the parallel runner starts, inside its namespaces)' },
   },
 } as const;
 
@@ -487,7 +489,7 @@ async function main(): Promise<number> {
     apiserverBin: process.env.APISERVER_BIN_DIR ?? join(root, '.tools', 'apiserver', 'bin'),
     argocdBin: process.env.ARGOCD_BIN_DIR ?? join(root, '.tools', 'argocd', 'bin'),
   };
-  for (const script of ['tools/apiserver/build.sh', 'tools/argocd/build.sh']) {
+  for (const script of values.scenario === undefined ? ['tools/apiserver/build.sh', 'tools/argocd/build.sh'] : []) {
     const b = spawnSync('bash', [join(root, script)], { stdio: 'inherit', env: { ...process.env, APISERVER_BIN_DIR: paths.apiserverBin, ARGOCD_BIN_DIR: paths.argocdBin } });
     if (b.status !== 0) {
       console.error(`validate:argocd: ${script} failed`);
@@ -495,63 +497,101 @@ async function main(): Promise<number> {
     }
   }
   log(`validate:argocd: binaries ready in ${secs(Date.now() - t0)}`);
-  // Argo CD's controller serves its metrics on 0.0.0.0 with no flag to change it. Everything therefore runs in a
-  // private network namespace whose only interface is its own loopback (needs root, as CI has): nothing listens
-  // on any address of the machine.
-  if (process.env.VALIDATE_ARGOCD_NETNS !== '1') {
-    // A private mount namespace too: client-go's in-cluster config files go on a tmpfs only this run sees.
-    const setup = `ip link set lo up && ip addr add ${STAND_IN_IP}/32 dev lo && mkdir -p /var/run/secrets && mount -t tmpfs -o mode=0755,size=1m validate-argocd /var/run/secrets && exec "$0" "$@"`;
-    const inner = spawnSync('unshare', ['--net', '--mount', 'sh', '-c', setup, process.execPath, ...process.argv.slice(1)], {
-      stdio: 'inherit', env: { ...process.env, VALIDATE_ARGOCD_NETNS: '1' },
-    });
-    if (inner.error) console.error(`validate:argocd: cannot enter a private network and mount namespace (unshare --net --mount, as root): ${inner.error.message}`);
-    return inner.status ?? 2;
-  }
-  const stopOnSignal = (sig: NodeJS.Signals) => {
-    log(`validate:argocd: ${sig}, stopping every process`);
-    void (activeStop?.() ?? Promise.resolve()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
-  process.once('SIGHUP', stopOnSignal);
 
   const all = readdirSync(join(root, 'argocd')).filter((e) => existsSync(join(root, 'argocd', e, 'root.yaml'))).sort((a, b) => order(a) - order(b));
   for (const e of envs) if (!all.includes(e)) { console.error(`validate:argocd: no argocd/${e}/root.yaml (environments: ${all.join(', ')})`); return 2; }
   const selected = envs.length ? all.filter((e) => envs.includes(e)) : all;
-  let failed = 0;
+  const fixtureEnv = selected.includes('dev') ? 'dev' : selected[0];
+  const jobs: Job[] = [
+    ...(selfTestOnly ? [] : selected.map((env): Job => ({ id: `env:${env}`, title: env, env, day2: day2 && env === 'dev' }))),
+    ...(selfTest || selfTestOnly ? FIXTURES.map((fx, i): Job => ({ id: `fixture:${i}`, title: `self-test (${fixtureEnv}): ${fx.name}`, env: fixtureEnv, fixture: i, day2: false })) : []),
+  ];
 
-  if (!selfTestOnly) {
-    for (const env of selected) {
-      const t = Date.now();
-      log(`validate:argocd: ${env}`);
-      const r = await runScenario({ env, bootstrapMs: 360_000, churnMs: churn * 1000, day2: day2 && env === 'dev' }, paths, keepLogs);
-      for (const line of r.report) log(line);
-      for (const f of r.failures) log(`  FAIL  ${f}`);
-      log(`validate:argocd: ${env} ${r.failures.length ? `FAILED (${r.failures.length})` : 'passed'} in ${secs(Date.now() - t)}`);
-      if (r.failures.length) failed++;
-    }
+  const scenario = values.scenario as string | undefined;
+  if (scenario !== undefined) {
+    const job = jobs.find((j) => j.id === scenario);
+    if (!job) exitWithUsage(spec, `--scenario '${scenario}' is none of ${jobs.map((j) => j.id).join(', ')}`);
+    return runJob(job, paths, churn, keepLogs);
   }
 
-  if (selfTest || selfTestOnly) {
-    const env = selected.includes('dev') ? 'dev' : selected[0];
-    for (const fx of FIXTURES) {
-      const t = Date.now();
-      log(`self-test (${env}): ${fx.name}`);
-      const r = await runScenario({ env, prepare: (repo) => fx.prepare(repo, env), bootstrapMs: fx.bootstrapMs, churnMs: fx.churnMs, day2: false }, paths, keepLogs);
-      const text = r.failures.join('\n');
-      const missing = fx.expect.filter((re) => !re.test(text));
-      if (missing.length === 0 && r.failures.length > 0) {
-        log(`  ok    failed as expected in ${secs(Date.now() - t)}:`);
-        for (const f of r.failures) log(`          ${f.slice(0, 400)}`);
-      } else {
-        failed++;
-        for (const line of r.report) log(line);
-        log(`  FAIL  the check did not report ${missing.map((m) => m.source).join(' and ')}; it reported: ${r.failures.length ? r.failures.join(' | ') : 'nothing (passed)'}`);
-      }
-    }
-  }
-  log(`validate:argocd: ${failed ? `FAILED (${failed} scenario(s))` : 'passed'} in ${secs(Date.now() - t0)}`);
+  // Each scenario runs in a child process of its own, in a private network and mount namespace (needs root, as CI
+  // has): Argo CD's controller serves its metrics on 0.0.0.0 with no flag to change it, so there 0.0.0.0 is only
+  // that namespace's loopback; and client-go's in-cluster config files go on a tmpfs only that scenario sees.
+  // Scenarios mostly wait (for waves, refreshes), so they run `--jobs` at a time.
+  const parallel = Number(values.jobs);
+  if (!(Number.isInteger(parallel) && parallel > 0)) exitWithUsage(spec, `--jobs must be a positive whole number, got '${String(values.jobs)}'`);
+  const children = new Set<ChildProcess>();
+  const stopOnSignal = (sig: NodeJS.Signals) => {
+    log(`validate:argocd: ${sig}, stopping every scenario`);
+    for (const c of children) c.kill('SIGTERM');
+    setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 15_000).unref();
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  process.once('SIGHUP', stopOnSignal);
+  const passthrough = ['--churn', String(churn), ...(keepLogs ? ['--keep-logs'] : []), ...(day2 ? [] : ['--no-day2']), ...envs.flatMap((e) => ['--env', e])];
+  const setup = `ip link set lo up && ip addr add ${STAND_IN_IP}/32 dev lo && mkdir -p /var/run/secrets && mount -t tmpfs -o mode=0755,size=1m validate-argocd /var/run/secrets && exec "$0" "$@"`;
+  const runChild = (job: Job) => new Promise<number>((resolvePromise) => {
+    const t = Date.now();
+    log(`validate:argocd: started ${job.title}`);
+    const child = spawn('unshare', ['--net', '--mount', 'sh', '-c', setup, process.execPath, process.argv[1], '--scenario', job.id, ...passthrough], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VALIDATE_ARGOCD_CHILD: '1' },
+    });
+    children.add(child);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => out.push(d));
+    const finish = (code: number, why = '') => {
+      children.delete(child);
+      process.stdout.write(`\n=== ${job.title} (${secs(Date.now() - t)}) ===\n${Buffer.concat(out).toString('utf8')}${why}`);
+      resolvePromise(code);
+    };
+    child.on('error', (e) => finish(2, `validate:argocd: cannot enter a private network and mount namespace (unshare --net --mount, as root): ${e.message}\n`));
+    child.on('close', (code) => finish(code ?? 2));
+  });
+  const queue = [...jobs];
+  const results: number[] = [];
+  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) results.push(await runChild(job));
+  }));
+  const failed = results.filter((c) => c !== 0).length;
+  log(`\nvalidate:argocd: ${failed ? `FAILED (${failed} of ${jobs.length} scenario(s))` : `passed (${jobs.length} scenario(s))`} in ${secs(Date.now() - t0)}`);
   return failed ? 1 : 0;
+}
+
+interface Job {
+  /** What --scenario names: `env:<name>` or `fixture:<index>`. */
+  id: string;
+  title: string;
+  env: string;
+  /** Index into FIXTURES: the run must fail with what the fixture expects. */
+  fixture?: number;
+  day2: boolean;
+}
+
+/** Runs one scenario in this process (already in its private namespaces); 0 when it did what it should. */
+async function runJob(job: Job, paths: Paths, churn: number, keepLogs: boolean): Promise<number> {
+  process.once('SIGTERM', () => void (activeStop?.() ?? Promise.resolve()).finally(() => process.exit(143)));
+  const t = Date.now();
+  if (job.fixture === undefined) {
+    const r = await runScenario({ env: job.env, bootstrapMs: 360_000, churnMs: churn * 1000, day2: job.day2 }, paths, keepLogs);
+    for (const line of r.report) log(line);
+    for (const f of r.failures) log(`  FAIL  ${f}`);
+    log(`validate:argocd: ${job.env} ${r.failures.length ? `FAILED (${r.failures.length})` : 'passed'} in ${secs(Date.now() - t)}`);
+    return r.failures.length ? 1 : 0;
+  }
+  const fx = FIXTURES[job.fixture];
+  const r = await runScenario({ env: job.env, prepare: (repo) => fx.prepare(repo, job.env), bootstrapMs: fx.bootstrapMs, churnMs: fx.churnMs, day2: false }, paths, keepLogs);
+  const text = r.failures.join('\n');
+  const missing = fx.expect.filter((re) => !re.test(text));
+  if (missing.length === 0 && r.failures.length > 0) {
+    log(`  ok    failed as expected in ${secs(Date.now() - t)}:`);
+    for (const f of r.failures) log(`          ${f.slice(0, 400)}`);
+    return 0;
+  }
+  for (const line of r.report) log(line);
+  log(`  FAIL  the check did not report ${missing.map((m) => m.source).join(' and ')}; it reported: ${r.failures.length ? r.failures.join(' | ') : 'nothing (passed)'}`);
+  return 1;
 }
 
 function order(env: string): number {
