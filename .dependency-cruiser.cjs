@@ -7,7 +7,8 @@
 //   leaf helpers   lib/errors.ts · lib/validation.ts · lib/aws-arn.ts · lib/backup-schedule.ts  (used by the model)
 //
 // Inside lib/, render/ runs the pipeline and calls everything else (argocd/, policy/, addons/, diagrams/); only
-// release/ and review/, which drive a render, may import it. Messages name the layer rule that was broken.
+// release/ and review/, which drive a render, may import it. argocd/ makes Applications of the add-on catalog, so
+// it imports addons/, never the reverse. Messages name the layer rule that was broken.
 const ENTRY_POINTS = '^(cli|bench|tools|scripts|test)/|^main\\.ts$';
 const LEAF_HELPERS = '^lib/(errors|validation|aws-arn|backup-schedule)\\.ts$';
 
@@ -20,6 +21,14 @@ module.exports = {
       severity: 'error',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'no-folder-cycles-in-library',
+      comment: 'Two folders of lib/ that import each other are one layer in two places, even when no single module loops: decide which one builds on the other and move what the lower one borrowed down (see addons-below-argocd).',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^lib/[^/]+$' },
+      to: { path: '^lib/[^/]+$', circular: true },
     },
     {
       name: 'library-not-above-platforms',
@@ -69,6 +78,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/argocd/' },
       to: { path: '^lib/(render|diagrams|release|review)/' },
+    },
+    {
+      name: 'addons-below-argocd',
+      comment: 'lib/argocd/ makes an Application of every add-on of lib/addons/catalog.ts, so lib/addons/ never imports lib/argocd/. What both use sits below or with the add-ons: the sync waves in lib/app-waves.ts, Argo CD\'s own install (lib/addons/argocd-version.ts, lib/addons/argocd-cm.ts) with the argo-cd add-on that installs it.',
+      severity: 'error',
+      from: { path: '^lib/addons/' },
+      to: { path: '^lib/argocd/' },
     },
     {
       name: 'policy-below-everything-it-checks',

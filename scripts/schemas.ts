@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { readVendoredCrds, VENDORED_CRDS_DIR } from '../lib/addons/vendored-crds';
-import { ARGOCD_VERSION } from '../lib/argocd/version';
+import { ARGOCD_VERSION } from '../lib/addons/argocd-version';
 
 /**
  * The kubeconform schemas the rendered output needs, pinned in `schemas/`: one JSON schema per Kubernetes kind
@@ -49,7 +49,7 @@ export interface CrdSource {
 export const CRD_SOURCES: readonly CrdSource[] = [
   {
     groups: ['argoproj.io'],
-    installedBy: `Argo CD ${ARGOCD_VERSION} (lib/argocd/version.ts)`,
+    installedBy: `Argo CD ${ARGOCD_VERSION} (lib/addons/argocd-version.ts)`,
     vendored: { set: 'argo-cd', version: ARGOCD_VERSION },
   },
   {

@@ -2,12 +2,12 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { join, resolve } from 'node:path';
 import { readVendoredCrds, VENDORED_CRDS_DIR, VENDORED_MANIFEST, VendoredManifest } from '../lib/addons/vendored-crds';
 import { sha256 } from '../lib/addons/render-cache';
-import { ARGOCD_VERSION } from '../lib/argocd/version';
+import { ARGOCD_VERSION } from '../lib/addons/argocd-version';
 import { parseCommandLine } from '../cli/args';
 import { goModuleDir } from './go-module';
 
 /**
- * `npm run addons:crds`: copies Argo CD's CRDs, at the version that runs (lib/argocd/version.ts), from its Go
+ * `npm run addons:crds`: copies Argo CD's CRDs, at the version that runs (lib/addons/argocd-version.ts), from its Go
  * module's `manifests/crds/` into `addons/crds/argo-cd/` and writes their sha256 into the manifest there. The
  * argo-cd chart's own CRDs are those of the chart's appVersion, older than the images this repository runs.
  * Needs Go (its module cache, or the module proxy); synth never does: it reads the committed copy.
@@ -16,7 +16,7 @@ const spec = {
   usage: 'npm run addons:crds',
   description:
     "Copies manifests/crds/*-crd.yaml of the Go module github.com/argoproj/argo-cd/v3 at ARGOCD_VERSION\n" +
-    '(lib/argocd/version.ts) into addons/crds/argo-cd/ and records their sha256 in its manifest.json. Needs Go\n' +
+    '(lib/addons/argocd-version.ts) into addons/crds/argo-cd/ and records their sha256 in its manifest.json. Needs Go\n' +
     "(the module cache, else the module proxy); run npm run synth and npm run schemas after it.",
   options: {},
 } as const;

@@ -11,7 +11,7 @@ import { checkSingleOwners } from '../lib/addons/ownership';
 import { renderAddons } from '../lib/addons/render';
 import { renderKey } from '../lib/addons/render-cache';
 import { readVendoredCrds, vendoredCrdObjects } from '../lib/addons/vendored-crds';
-import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
+import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/addons/argocd-version';
 import { runSynth } from '../cli/synth-command';
 import { renderAll } from '../lib/render/pipeline';
 import type { RenderedFile } from '../lib/kube-object';
@@ -252,7 +252,7 @@ describe('the chart lock', () => {
     expect(new Set(lock.charts.map((c) => c.name))).toEqual(used);
     expect(lock.get('ingress-nginx').version).toBe('4.15.1');
     expect(lock.get('karpenter').repository).toBe('oci://public.ecr.aws/karpenter');
-    // The Argo CD chart the add-on renders is the one lib/argocd/version.ts names for the install.
+    // The Argo CD chart the add-on renders is the one lib/addons/argocd-version.ts names for the install.
     expect({ version: lock.get('argo-cd').version, repository: lock.get('argo-cd').repository }).toEqual({ version: ARGOCD_CHART.version, repository: ARGOCD_CHART.repoURL });
   });
 

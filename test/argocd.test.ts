@@ -4,14 +4,14 @@ import { parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
 import { ENVIRONMENTS } from '../environments';
 import { ADDONS } from '../lib/addons/catalog';
-import { APP_WAVES } from '../lib/argocd/app-waves';
+import { APP_WAVES } from '../lib/app-waves';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
 import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/kinds';
-import { APPLICATION_HEALTH_LUA, argocdCmData } from '../lib/argocd/argocd-cm';
+import { APPLICATION_HEALTH_LUA, argocdCmData } from '../lib/addons/argocd-cm';
 import { renderAddons } from '../lib/addons/render';
 import { renderEnvironment } from '../lib/render/build';
 import { renderArgoCd } from '../lib/argocd/render';
-import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
+import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/addons/argocd-version';
 import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../lib/network-policies';
 import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/cluster-secret-stores';
@@ -311,7 +311,7 @@ describe('cluster add-on Applications', () => {
       ? { ...f, objects: f.objects.map((o: Any) => (o.metadata.name === 'argocd-cm' ? { ...o, data: { ...o.data, 'resource.customizations.health.argoproj.io_Application': undefined } } : o)) }
       : f));
     expect(() => renderArgoCd(env, dist, PLATFORMS)).toThrow(
-      /^environment dev: dist\/dev\/argo-cd\/configmap\.yaml: argocd-cm does not carry resource\.customizations\.health\.argoproj\.io_Application as lib\/argocd\/argocd-cm\.ts has them; .* pass argocdCmData\(\) as configs\.cm of the argo-cd add-on/,
+      /^environment dev: dist\/dev\/argo-cd\/configmap\.yaml: argocd-cm does not carry resource\.customizations\.health\.argoproj\.io_Application as lib\/addons\/argocd-cm\.ts has them; .* pass argocdCmData\(\) as configs\.cm of the argo-cd add-on/,
     );
   });
 

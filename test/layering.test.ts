@@ -42,7 +42,11 @@ describe('every import points down (.dependency-cruiser.cjs)', () => {
         'lib/render/pipeline.ts': "import { PLATFORMS } from '../../charts';\nimport { gate } from '../policy/gate';\nexport const render = () => gate(PLATFORMS.length);\n",
         // render -> policy -> render: a folder cycle through a shared type.
         'lib/policy/gate.ts': "import type { render } from '../render/pipeline';\nexport const gate = (n: number): ReturnType<typeof render> | number => n;\n",
-        'lib/argocd/plan.ts': "import { render } from '../render/pipeline';\nexport const plan = render;\n",
+        'lib/argocd/plan.ts': "import { render } from '../render/pipeline';\nimport { ADDONS } from '../addons/catalog';\nexport const plan = () => [render, ADDONS];\n",
+        // The loop this repository had: no module reaches itself, but the catalog borrows Argo CD's waves while
+        // Argo CD makes Applications of the catalog, so the two folders import each other.
+        'lib/argocd/waves.ts': "export const WAVES = { addons: -4 } as const;\n",
+        'lib/addons/catalog.ts': "import { WAVES } from '../argocd/waves';\nexport const ADDONS = [{ name: 'argo-cd', wave: WAVES.addons }];\n",
         'lib/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
         'lib/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
         'lib/args.ts': "import '../cli/synth';\n",
@@ -65,6 +69,9 @@ describe('every import points down (.dependency-cruiser.cjs)', () => {
       ['policy-below-everything-it-checks', 'lib/policy/gate.ts -> lib/render/pipeline.ts'],
       ['render-on-top-of-library', 'lib/argocd/plan.ts -> lib/render/pipeline.ts'],
       ['argocd-below-render', 'lib/argocd/plan.ts -> lib/render/pipeline.ts'],
+      ['addons-below-argocd', 'lib/addons/catalog.ts -> lib/argocd/waves.ts'],
+      ['no-folder-cycles-in-library', 'lib/addons -> lib/argocd'],
+      ['no-folder-cycles-in-library', 'lib/policy -> lib/render'],
       ['model-below-library', 'environments/dev.ts -> lib/a.ts'],
       ['leaf-helpers-are-leaves', 'lib/errors.ts -> lib/a.ts'],
     ])('%s: %s', (rule, edge) => {
@@ -73,6 +80,14 @@ describe('every import points down (.dependency-cruiser.cjs)', () => {
 
     test('an allowed import is not reported: the model may use the leaf helpers', () => {
       expect(found.filter((f) => f.endsWith('environments/dev.ts -> lib/errors.ts'))).toEqual([]);
+    });
+
+    test('an allowed import is not reported: Argo CD builds on the add-on catalog', () => {
+      expect(found.filter((f) => f.endsWith('lib/argocd/plan.ts -> lib/addons/catalog.ts'))).toEqual([]);
+    });
+
+    test('a folder loop without a module cycle is caught only at folder scope', () => {
+      expect(found.filter((f) => f.startsWith('no-cycles:') && f.includes('lib/addons/'))).toEqual([]);
     });
   });
 });

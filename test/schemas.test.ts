@@ -14,7 +14,7 @@ import {
   strictSchema,
   usedKinds,
 } from '../scripts/schemas';
-import { ARGOCD_VERSION } from '../lib/argocd/version';
+import { ARGOCD_VERSION } from '../lib/addons/argocd-version';
 import { ROOT } from './helpers';
 
 /** The pinned kubeconform schemas (schemas/, written by `npm run schemas`) cover the output and are current. */

@@ -1,7 +1,7 @@
 import type { Addons, Environment } from '../../environments/schema';
-import { APP_WAVES } from '../argocd/app-waves';
-import { ARGOCD_CHART, ARGOCD_VERSION } from '../argocd/version';
-import { argocdCmData } from '../argocd/argocd-cm';
+import { APP_WAVES } from '../app-waves';
+import { ARGOCD_CHART, ARGOCD_VERSION } from './argocd-version';
+import { argocdCmData } from './argocd-cm';
 import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '../cluster-secret-stores';
 import { ConfigError } from '../errors';
 import { DNS_ZONE_LABEL } from '../exposure';

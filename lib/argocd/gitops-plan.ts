@@ -4,7 +4,7 @@ import type { PlatformDefinition } from '../platform';
 import { CLUSTER_FOLDER, type KubeObject, type RenderedFile } from '../kube-object';
 import { ADDONS, AddonDefinition, enabledAddons, IgnoredDifference } from '../addons/catalog';
 import { crdFolder } from '../addons/render';
-import { APP_WAVES } from './app-waves';
+import { APP_WAVES } from '../app-waves';
 import { groupOf, isClusterScoped, knownKinds } from '../kinds';
 
 /** Where the committed manifests live in the repository Argo CD reads. */

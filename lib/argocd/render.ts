@@ -6,7 +6,7 @@ import type { KubeObject, RenderedFile } from '../kube-object';
 import { k8s } from '../k8s';
 import { checkAddonRequirements } from './addon-requirements';
 import { ADDONS, AddonDefinition } from '../addons/catalog';
-import { argocdCmData } from './argocd-cm';
+import { argocdCmData } from '../addons/argocd-cm';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from './gitops-plan';
 import { checkSecretStoreWaves } from './secret-store-waves';
 import { GitOpsApplication } from './gitops-application';
@@ -46,7 +46,7 @@ function checkArgocdCm(env: string, file: RenderedFile, argocdNamespace: string)
   const wrong = Object.entries(argocdCmData()).filter(([k, v]) => cm.data?.[k] !== v).map(([k]) => k);
   if (wrong.length > 0) {
     throw new ConfigError(
-      `environment ${env}: dist/${file.path}: argocd-cm does not carry ${wrong.join(', ')} as lib/argocd/argocd-cm.ts has them; ` +
+      `environment ${env}: dist/${file.path}: argocd-cm does not carry ${wrong.join(', ')} as lib/addons/argocd-cm.ts has them; ` +
         'the root app depends on them (sync waves wait on the Application health check) — pass argocdCmData() as configs.cm of the argo-cd add-on (lib/addons/catalog.ts)',
     );
   }

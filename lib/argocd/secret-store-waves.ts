@@ -34,7 +34,7 @@ export function checkSecretStoreWaves(plan: GitOpsPlan, distFiles: readonly Rend
       if (!store) problems.push(`  - ${where} uses ${key}, which no Application of this environment renders`);
       else if (store.app !== app.name && store.wave >= app.wave) {
         problems.push(`  - ${where} uses ${key} of Application ${store.app} (wave ${store.wave}): the store must sync in an earlier wave — ` +
-          'move the consumer to a later wave in lib/argocd/app-waves.ts / lib/addons/catalog.ts');
+          'move the consumer to a later wave in lib/app-waves.ts / lib/addons/catalog.ts');
       }
     }
   }

@@ -1,4 +1,4 @@
-import { APP_WAVES } from '../argocd/app-waves';
+import { APP_WAVES } from '../app-waves';
 import type { GitOpsPlan } from '../argocd/gitops-plan';
 import { groupOf, SYNC_WAVE_ANNOTATION } from '../kinds';
 import type { RenderedFile } from '../kube-object';

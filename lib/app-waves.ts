@@ -1,6 +1,6 @@
 /**
  * Waves of the Applications in `argocd/<env>/apps`, applied in this order by the root app: a wave starts only
- * when every Application of the earlier ones is done (the Application health check of argocd-cm.ts).
+ * when every Application of the earlier ones is done (the Application health check of lib/addons/argocd-cm.ts).
  */
 export const APP_WAVES = {
   projects: -10,

@@ -4,7 +4,7 @@
  * Application/AppProject CRDs the check installs come from its `manifests/crds/`.
  *
  * Argo CD 3.x is required: 2.x tracks resources by rewriting `app.kubernetes.io/instance`, the label every
- * ServiceMonitor here selects on, and `argocd-cm` (lib/argocd/argocd-cm.ts) relies on 3.x defaults.
+ * ServiceMonitor here selects on, and `argocd-cm` (lib/addons/argocd-cm.ts) relies on 3.x defaults.
  */
 export const ARGOCD_VERSION = 'v3.6.1';
 
