@@ -16,8 +16,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { exitWithUsage, parseCommandLine } from '../../cli/args';
+import type { KubeObject } from '../../lib/kube-object';
+import { toYaml } from '../../lib/render/serialize';
 import { run, startCluster } from '../apiserver/cluster';
 import { AggregatedApiStandIn, STAND_IN_IP } from './aggregated-api-stand-in';
 import { DAY2_CASES, Day2Context } from './day2';
@@ -77,7 +79,7 @@ interface AppTrack {
 }
 
 /**
- * Done, as the rendered Application health check (lib/argocd/argocd-cm.ts) judges it: no operation requested or
+ * Done, as the rendered Application health check (lib/addons/argocd-cm.ts) judges it: no operation requested or
  * running, the last sync Succeeded (or none was ever needed: what the bootstrap installed is already Synced),
  * Synced and Healthy.
  */
@@ -405,7 +407,7 @@ interface Fixture {
 function editYaml(repo: ServedRepo, file: string, change: (o: KObject) => void): void {
   const docs = parseAllDocuments(readFileSync(repo.path(file), 'utf8')).map((d) => d.toJS() as KObject);
   for (const d of docs) change(d);
-  writeFileSync(repo.path(file), docs.map((d) => stringify(d)).join('---\n'));
+  writeFileSync(repo.path(file), toYaml(docs as KubeObject[]));
 }
 
 function firstPlatform(repo: ServedRepo, env: string, skip = 0): string {
