@@ -471,7 +471,7 @@ const spec = {
     'no-day2': { type: 'boolean', help: 'skip the day-2 changes (dev)' },
     churn: { type: 'string', value: '<seconds>', help: 'length of the no-churn window', default: '60' },
     'keep-logs': { type: 'boolean', help: 'keep the temporary directory with every process log' },
-    jobs: { type: 'string', value: '<n>', help: 'scenarios run at the same time, each with its own cluster and Argo CD', default: '3' },
+    jobs: { type: 'string', value: '<n>', help: 'scenarios run at the same time, each with its own cluster and Argo CD', default: '2' },
     scenario: { type: 'string', value: '<id>', help: 'run one scenario in this process (what the parallel runner starts, inside its namespaces)' },
   },
 } as const;
