@@ -498,7 +498,7 @@ async function main(): Promise<number> {
       return 2;
     }
   }
-  log(`validate:argocd: binaries ready in ${secs(Date.now() - t0)}`);
+  if (values.scenario === undefined) log(`validate:argocd: binaries ready in ${secs(Date.now() - t0)}`);
 
   const all = readdirSync(join(root, 'argocd')).filter((e) => existsSync(join(root, 'argocd', e, 'root.yaml'))).sort((a, b) => order(a) - order(b));
   for (const e of envs) if (!all.includes(e)) { console.error(`validate:argocd: no argocd/${e}/root.yaml (environments: ${all.join(', ')})`); return 2; }
