@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../../lib/render/serialize';
 import type { KubeObject } from '../../lib/kube-object';
+import { pathOf, Ref } from './kube';
 import type { Kube, KObject } from './kube';
 import type { ServedRepo } from './stack';
 import type { StatusWriter } from './status-writer';
@@ -27,20 +28,7 @@ export interface Day2Case {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Ref {
-  group: string;
-  version: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
 
-const plural = (kind: string) => {
-  const k = kind.toLowerCase();
-  return k.endsWith('y') ? `${k.slice(0, -1)}ies` : k.endsWith('s') ? `${k}es` : `${k}s`;
-};
-const pathOf = (r: Ref) =>
-  `${r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`}${r.namespace ? `/namespaces/${r.namespace}` : ''}/${plural(r.kind)}/${r.name}`;
 const idOf = (r: Ref) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 const refOf = (o: KObject): Ref => {
   const [group, version] = String(o.apiVersion).includes('/') ? String(o.apiVersion).split('/') : ['', String(o.apiVersion)];

@@ -141,3 +141,21 @@ export class Kube {
     };
   }
 }
+
+/** An object as Argo CD's `status.resources` names it. */
+export interface Ref {
+  group: string;
+  version: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+const plural = (kind: string) => {
+  const k = kind.toLowerCase();
+  return k.endsWith('y') ? `${k.slice(0, -1)}ies` : k.endsWith('s') ? `${k}es` : `${k}s`;
+};
+
+/** REST path of an object (regular English plurals, which every kind synced here has). */
+export const pathOf = (r: Ref) =>
+  `${r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`}${r.namespace ? `/namespaces/${r.namespace}` : ''}/${plural(r.kind)}/${r.name}`;

@@ -23,7 +23,7 @@ import { toYaml } from '../../lib/render/serialize';
 import { run, startCluster } from '../apiserver/cluster';
 import { AggregatedApiStandIn, STAND_IN_IP } from './aggregated-api-stand-in';
 import { DAY2_CASES, Day2Context } from './day2';
-import { Kube, KObject } from './kube';
+import { Kube, KObject, pathOf, Ref } from './kube';
 import { ServedRepo, startArgo, tail } from './stack';
 import { StatusWriter } from './status-writer';
 
@@ -111,6 +111,21 @@ const errorsOf = (a: KObject | undefined): string[] => {
   }
   return [...new Set(out)];
 };
+
+/**
+ * Why an Application's objects are not healthy, from the objects themselves: Argo CD 3 keeps resource health out
+ * of the Application's status, so a NodePool's `Ready=False` message is only on the NodePool.
+ */
+async function notReady(kube: Kube, app: KObject | undefined): Promise<string[]> {
+  const out: string[] = [];
+  for (const r of (app?.status?.resources ?? []) as Ref[]) {
+    const live = await kube.find(pathOf(r));
+    for (const c of (live?.status?.conditions ?? []) as KObject[]) {
+      if ((c.type === 'Ready' || c.type === 'Available') && c.status === 'False') out.push(`${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}: ${c.type}=False: ${c.message ?? c.reason ?? ''}`);
+    }
+  }
+  return out;
+}
 
 class Observer {
   readonly apps = new Map<string, AppTrack>();
@@ -289,7 +304,8 @@ async function runScenario(s: Scenario, paths: Paths, keepLogs: boolean): Promis
       const rootState = observer.apps.get('root')?.last?.status;
       failures.push(`bootstrap did not converge in ${secs(s.bootstrapMs)}: ${missing.length ? `not done: ${missing.join(', ')}` : 'every child done'}; root ${rootState?.sync?.status ?? '-'} / ${rootState?.health?.status ?? '-'} / operation ${rootState?.operationState?.phase ?? 'none'}`);
       for (const n of missing) {
-        const errs = errorsOf(observer.apps.get(n)?.last);
+        const app = observer.apps.get(n)?.last;
+        const errs = [...errorsOf(app), ...(await notReady(kube, app))];
         if (errs.length) failures.push(`${n}: ${errs.slice(0, 4).join('; ').replace(/\s+/g, ' ').slice(0, 600)}`);
       }
       const rootOutOfSync = ((observer.apps.get('root')?.last?.status?.resources ?? []) as KObject[]).filter((r) => r.status === 'OutOfSync');
@@ -453,7 +469,7 @@ const FIXTURES: Fixture[] = [
         if (d.kind === 'NodePool') d.spec.template.spec.nodeClassRef.name = 'does-not-exist';
       });
     },
-    expect: [/never created by the root app: .*\(wave 0\)/, /NodePool .*Degraded.*does-not-exist/],
+    expect: [/never created by the root app: .*\(wave 0\)/, /NodePool platforms: Ready=False: .*does-not-exist/],
     bootstrapMs: 270_000,
     churnMs: 1_000,
   },
