@@ -73,6 +73,27 @@ describe('YAML emitter', () => {
         { numRuns: 300 },
       );
     });
+
+    // Frozen values (the add-ons' shared cache entries) are emitted once per indentation and reused.
+    test('a frozen value, shared by two objects at different depths, is written as if it were not', () => {
+      const freeze = <T>(v: T): T => {
+        if (v !== null && typeof v === 'object') {
+          for (const x of Object.values(v)) freeze(x);
+          Object.freeze(v);
+        }
+        return v;
+      };
+      fc.assert(
+        fc.property(value, (shared) => {
+          const objects = (v: unknown) => [doc({ spec: v, list: [v, { nested: v }] }), doc({ again: { deeper: v } })];
+          const plain = toYaml(objects(json(shared)));
+          const frozen = freeze(json(shared));
+          expect(toYaml(objects(frozen))).toBe(plain);
+          expect(toYaml(objects(frozen))).toBe(plain);
+        }),
+        { numRuns: 200 },
+      );
+    });
   });
 
   test('readable output: plain scalars, block literals for scripts, indented sequences', () => {
