@@ -241,10 +241,10 @@ describe('synth with bad add-on input leaves dist/ and argocd/ untouched', () =>
   };
 
   test('a typo in an add-on setting names the file and the field', () => {
-    const before = ws.read('environments/prod.ts');
-    ws.edit('environments/prod.ts', (s) => s.replace("warning: { type: 'slack', channel: '#platform-alerts' }", "warning: { type: 'slack', chanel: '#platform-alerts' }"));
-    const r = ws.synth();
-    ws.write('environments/prod.ts', before);
+    const r = ws.synthChanged((envs) => {
+      expect(envs.prod.alerting.warning).toEqual({ type: 'slack', channel: '#platform-alerts' });
+      envs.prod.alerting.warning = { type: 'slack', chanel: '#platform-alerts' };
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/synth failed, dist\/ and argocd\/ left unchanged/);
     expect(r.stderr).toMatch(/environment prod: environments\/prod\.ts is invalid:\n/);

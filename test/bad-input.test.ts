@@ -349,7 +349,7 @@ describe('end to end: the real CLI', () => {
 
   test('a bad value in a real chart file names that file, exits 1, leaves the output untouched', () => {
     ws.edit('charts/sales-order/customer-service.ts', (s) => s.replace("requests: { cpu: '250m', memory: '768Mi' }", "requests: { cpu: '1 core', memory: '768Mi' }"));
-    const result = ws.synth();
+    const result = ws.synthCli();
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('synth failed, dist/ and argocd/ left unchanged');
     expect(result.stderr).toContain('service customer-service (platform sales-order): charts/sales-order/customer-service.ts: invalid props:');
@@ -359,7 +359,7 @@ describe('end to end: the real CLI', () => {
 
   test('a syntax error in a chart names the file, line and column, exits 1, no stack trace', () => {
     ws.edit('charts/storefront/web.ts', (s) => s.replace("component: 'frontend',", "component: 'frontend',,"));
-    const result = ws.synth();
+    const result = ws.synthCli();
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/synth: cannot compile the code, nothing was changed:\n  charts\/storefront\/web\.ts:\d+:\d+: /);
     expect(result.stderr).not.toMatch(/\n\s+at /);

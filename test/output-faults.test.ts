@@ -217,7 +217,7 @@ describe('the synth lock', () => {
         child.on('close', (code) => done({ code, stderr }));
       });
       // The first build of the bundle is not what is tested: build it once before the race.
-      expect(ws.synth('--quiet', '--env', 'dev').status).toBe(0);
+      expect(ws.synthCli('--quiet', '--env', 'dev').status).toBe(0);
       ws.edit('environments/dev.ts', (s) => s.replace("LOG_LEVEL: 'trace' } },\n        'assignment-engine'", "LOG_LEVEL: 'warn' } },\n        'assignment-engine'"));
       const [a, b] = await Promise.all([run(), run()]);
       expect({ a, b }).toMatchObject({ a: { code: 0 }, b: { code: 0 } });
