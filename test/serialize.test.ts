@@ -14,9 +14,13 @@ const doc = (extra: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Conf
 describe('YAML emitter', () => {
   test('every rendered file parses back (yaml library) to exactly the rendered objects', () => {
     const result = renderAll();
+    // Files with the same text (the add-ons' CRDs in every environment) are parsed once.
+    const parsed = new Map<string, unknown[]>();
     for (const file of result.files) {
       const [env, ...rest] = file.path.split('/');
-      expect(parse(result.dist.get(env)!.get(rest.join('/'))!)).toEqual(file.objects);
+      const text = result.dist.get(env)!.get(rest.join('/'))!;
+      if (!parsed.has(text)) parsed.set(text, parse(text));
+      expect(parsed.get(text)).toEqual(file.objects);
     }
   });
 
