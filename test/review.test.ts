@@ -9,7 +9,8 @@ import type { EnvironmentInput } from '../environments/schema';
 import { renderAll } from '../lib/render/pipeline';
 import { toYaml } from '../lib/render/serialize';
 import { renderReview } from '../lib/review/review-environment';
-import { Any, objects, ROOT, snapshotTree, Workspace } from './helpers';
+import { runReview } from '../lib/cli/review-command';
+import { Any, objects, ROOT, runCli, runInProcess, snapshotTree, Workspace } from './helpers';
 
 const inputs = (change: (dev: EnvironmentInput) => void): EnvironmentInput[] =>
   ENVIRONMENTS.map((e) => {
@@ -182,11 +183,12 @@ describe('npm run review', () => {
     ws.remove();
     rmSync(out, { recursive: true, force: true });
   });
-  const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/run.mjs', 'lib/cli/review.ts', ...args], { cwd: ws.dir, encoding: 'utf8' });
+  // The command in-process (what lib/cli/review.ts runs); the first case runs the real CLI end to end.
+  const run = (...args: string[]) => runInProcess(ws.dir, {}, (io) => runReview(args, io));
 
-  test('render writes dist/review-<n>/ into the folder given, and nothing into the repository', () => {
+  test('render writes dist/review-<n>/ into the folder given, and nothing into the repository (the real CLI)', () => {
     const before = snapshotTree(join(ws.dir, 'dist'));
-    const r = run('render', '--pr', '42', '--out', out);
+    const r = runCli(ws.dir, 'lib/cli/review.ts', ['render', '--pr', '42', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const expected = renderReview(42, PLATFORMS);
