@@ -10,11 +10,11 @@ import { checkSingleOwners } from '../lib/addons/ownership';
 import { renderAddons } from '../lib/addons/render';
 import { renderKey } from '../lib/addons/render-cache';
 import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
-import { renderAll } from '../lib/render/pipeline';
 import type { RenderedFile } from '../lib/render/kube-object';
 import { Any, loadCommitted, objects, ROOT, snapshotTree, Workspace } from './helpers';
+import { committedRender } from './support/committed-render';
 
-const result = renderAll();
+const result = committedRender();
 const inEnv = (env: string, folder: string) => objects(result.files.filter((f) => f.path.startsWith(`${env}/${folder}/`)));
 const one = (env: string, folder: string, kind: string, name: string): Any => {
   const found = inEnv(env, folder).filter((o) => o.kind === kind && o.metadata.name === name);

@@ -8,10 +8,10 @@ import { runSynth } from '../lib/cli/synth-command';
 import { Flowchart } from '../lib/diagrams/mermaid';
 import type { TopologyFile } from '../lib/diagrams/documents';
 import type { PlatformContext } from '../lib/platform-context';
-import { renderAll } from '../lib/render/pipeline';
 import { renderEnvironment } from '../lib/render/build';
 import { loadCommitted, objects, ROOT, snapshotTree } from './helpers';
 import { allowed } from './support/network-policy-evaluator';
+import { committedRender } from './support/committed-render';
 
 interface ParsedGraph {
   readonly error?: string;
@@ -44,7 +44,7 @@ function parseWithMermaid(diagrams: readonly string[]): ParsedGraph[] {
 
 const mermaidBlocks = (markdown: string) => [...markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
 
-const result = renderAll();
+const result = committedRender();
 const docs = result.docs!.get('platforms')!;
 /** `<file>#<section>` → diagram text. */
 const diagrams = new Map<string, string>();

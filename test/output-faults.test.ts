@@ -7,8 +7,8 @@ import { buildSync } from 'esbuild';
 import { LockTimeoutError, withLock } from '../lib/render/lock';
 import { FileSystem, OutputFolder, OutputWriteError, outputStateProblems, recoverInterruptedSwap, replaceFolders } from '../lib/render/write';
 import { outputProblems } from '../lib/render/check';
-import { renderForWrite } from '../lib/render/pipeline';
 import { ROOT, snapshotTree, Workspace } from './helpers';
+import { committedRender } from './support/committed-render';
 
 /**
  * The swap of the whole output is all or nothing: whatever fails (an error at any file-system step, a full
@@ -235,7 +235,7 @@ describe('the synth lock', () => {
 });
 
 describe('npm run check reports a mixed or stale output', () => {
-  const fresh = renderForWrite();
+  const fresh = committedRender();
   const copy = () => {
     for (const folder of ['dist', 'argocd']) fs.cpSync(join(ROOT, folder), join(scratch, folder), { recursive: true });
     return { outDir: join(scratch, 'dist'), argocdDir: join(scratch, 'argocd'), journal: join(scratch, '.synth-journal.json') };

@@ -11,6 +11,7 @@ import { toYaml } from '../lib/render/serialize';
 import { renderReview } from '../lib/review/review-environment';
 import { runReview } from '../lib/cli/review-command';
 import { Any, objects, ROOT, runCli, runInProcess, snapshotTree, Workspace } from './helpers';
+import { committedRender } from './support/committed-render';
 
 const inputs = (change: (dev: EnvironmentInput) => void): EnvironmentInput[] =>
   ENVIRONMENTS.map((e) => {
@@ -105,7 +106,7 @@ describe('review environments: review-<n> of the platforms that asked for it', (
 });
 
 describe('the ApplicationSet that deploys review environments', () => {
-  const result = renderAll();
+  const result = committedRender();
   const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
   const appSet = argo('dev').find((o) => o.kind === 'ApplicationSet');
   const template = appSet.spec.template;
