@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENVIRONMENT_SOURCES, ENVIRONMENTS, loadEnvironment } from '../environments';
@@ -133,6 +133,12 @@ export class Workspace {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(this.dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(this.dir, 'node_modules'));
+    // The CLIs' bundles: scripts/run.mjs finds their inputs unchanged by content and skips esbuild, and rebuilds
+    // for a file the test changes.
+    mkdirSync(join(this.dir, '.build'));
+    for (const name of existsSync(join(ROOT, '.build')) ? readdirSync(join(ROOT, '.build')) : []) {
+      if (/\.cjs(\.map|\.inputs\.json|\.v8-cache)?$/.test(name)) cpSync(join(ROOT, '.build', name), join(this.dir, '.build', name));
+    }
   }
 
   public edit(file: string, change: (text: string) => string): void {

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LockTimeoutError, withLock } from '../lib/render/lock';
 import { FileSystem, OutputFolder, OutputWriteError, outputStateProblems, recoverInterruptedSwap, replaceFolders } from '../lib/render/write';
@@ -110,6 +110,7 @@ describe('kill -9 at any point of the write', () => {
     bundle = join(mkdtempSync(join(tmpdir(), 'write-bundle-')), 'write.cjs');
     buildSync({ entryPoints: [join(ROOT, 'lib/render/write.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'warning' });
   });
+  afterAll(() => rmSync(dirname(bundle), { recursive: true, force: true }));
 
   /** Runs the swap in a child process that kills itself with SIGKILL at the given point. */
   function killedAt(point: { rename?: number; write?: number }): void {

@@ -83,8 +83,10 @@ describe('npm run release', () => {
     let result: ReturnType<Workspace['release']>;
     beforeAll(() => {
       // A change only dev has, so that promotions out of dev have something (without a digest) to move.
-      ws.write('releases/dev.json', pristine.releases.get('dev.json')!.replace('"tag": "3.2.1"', '"tag": "3.3.0-rc.1"'));
-      before = trees();
+      const devReleases = pristine.releases.get('dev.json')!.replace('"tag": "3.2.1"', '"tag": "3.3.0-rc.1"');
+      ws.write('releases/dev.json', devReleases);
+      // What trees() reads now, without reading dist/ again: the pristine output and the changed release file.
+      before = { ...pristine, releases: new Map([...pristine.releases, ['dev.json', devReleases]]) };
       result = ws.release(...args);
     });
     afterAll(() => ws.write('releases/dev.json', pristine.releases.get('dev.json')!));
