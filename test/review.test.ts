@@ -6,7 +6,6 @@ import { parse, parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
 import { ENVIRONMENTS } from '../environments';
 import type { EnvironmentInput } from '../environments/schema';
-import { renderAll } from '../lib/render/pipeline';
 import { toYaml } from '../lib/render/serialize';
 import { renderReview } from '../lib/review/review-environment';
 import { runReview } from '../lib/cli/review-command';
@@ -74,7 +73,7 @@ describe('review environments: review-<n> of the platforms that asked for it', (
       ]);
     }
     // The platforms' data stores (add-ons such as Argo CD's controller are StatefulSets of their charts).
-    const platformFiles = renderAll({ environments: ['dev'] }).files.filter((f) => PLATFORMS.some((p) => f.path.startsWith(`dev/${p.name}/`)));
+    const platformFiles = committedRender().files.filter((f) => PLATFORMS.some((p) => f.path.startsWith(`dev/${p.name}/`)));
     const dev = objects(platformFiles).filter((o) => o.kind === 'StatefulSet');
     expect(dev.length).toBeGreaterThan(0);
     for (const s of dev) expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
