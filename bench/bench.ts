@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exitWithUsage, parseCommandLine } from '../lib/cli/args';
+import { exitWithUsage, parseCommandLine } from '../cli/args';
 
 /** The committed results (`--update`); a plain run writes the git-ignored one beside it. */
 const COMMITTED = 'bench/results/latest.json';
@@ -79,7 +79,7 @@ function main(): void {
     for (let i = 0; i < runs; i++) {
       nodeAlone.push(measure(['node', '-e', '0']));
       real.push(measure(['npm', 'run', '--silent', 'synth', '--', '--quiet']));
-      realProcess.push(measure(['node', 'scripts/run.mjs', 'lib/cli/synth.ts', '--quiet']));
+      realProcess.push(measure(['node', 'scripts/run.mjs', 'cli/synth.ts', '--quiet']));
     }
     rows.push({ case: 'real platforms: npm run synth (end to end)', servicesPerEnvironment: null, ours: summarise(real), cdk8s: null, ratio: null });
     rows.push({ case: 'real platforms: render process', servicesPerEnvironment: null, ours: summarise(realProcess), cdk8s: null, ratio: null });

@@ -5,24 +5,11 @@ import type { BackupSettings, DataStoreOverride, Environment, Resources } from '
 import { longestGapSeconds } from './backup-schedule';
 import { DO_NOT_DISRUPT } from './disruption';
 import { selectorLabels } from './labels';
-import type { DataStoreEngine, PlatformContext } from './platform-context';
+import type { BackupMethod, BackupRecord, DataStoreEngine, RestorePlan } from './component-record';
+import type { PlatformContext } from './platform-context';
 import { toResourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { writableVolumes } from './writable-volumes';
-
-/** How one engine is dumped and restored with its own image's client tools. */
-export interface BackupMethod {
-  /** Name of the dump file below /backup; its S3 key ends with it, e.g. `dump.sql`. */
-  readonly file: string;
-  /** Shell, run in the store's image, that writes `/backup/<file>`. */
-  readonly dump: string;
-  /** Shell, run in the store's image, that loads `/backup/<file>` into the running store. */
-  readonly restore: string;
-  /** Environment variable → key of the store's credentials Secret, for both. */
-  readonly credentials: Readonly<Record<string, string>>;
-  /** The restore holds the whole data set in memory (Redis loads the RDB): give it the store's resources. @default false */
-  readonly restoreInMemory?: boolean;
-}
 
 /** The AWS CLI image that moves dumps to and from S3, pinned. */
 export const AWS_CLI_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.27.0';
@@ -32,31 +19,6 @@ const BACKUP_DIR = '/backup';
 export const BACKUP_DEADLINE_SECONDS = 2 * 3600;
 const CLIENT_RESOURCES: Resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } };
 const AWS_CLI_RESOURCES: Resources = { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } };
-
-/** What the restore Job of a store needs; kept in the platform's registry as plain data. */
-export interface RestorePlan {
-  readonly store: string;
-  readonly engine: DataStoreEngine;
-  readonly image: string;
-  readonly runAsUser: number;
-  readonly method: BackupMethod;
-  readonly credentialsSecret: string;
-  readonly serviceAccount: string;
-  readonly bucket: string;
-  readonly prefix: string;
-  readonly storage: string;
-  readonly restoreResources: Resources;
-  readonly labels: Record<string, string>;
-}
-
-/** The backup of one store as the alerts see it. */
-export interface BackupRecord {
-  readonly store: string;
-  readonly cronJob: string;
-  readonly schedule: string;
-  /** Age of the last successful backup beyond which something is wrong. */
-  readonly maxAgeSeconds: number;
-}
 
 /** The environment's backup settings for one store, or `undefined` when it is not backed up there. */
 export function backupSettings(env: Environment, override: DataStoreOverride): BackupSettings | undefined {

@@ -1,3 +1,4 @@
+import type { ErrorSubject } from './errors';
 import { k8s } from './k8s';
 import { byCodePoint } from './validation';
 import { Construct } from 'constructs';
@@ -35,7 +36,7 @@ const DEFAULT_RESOURCES: Resources = { requests: { cpu: '10m', memory: '32Mi' },
  * resolve, and TCP probes on its metrics port: every exporter answers there as soon as it runs, whether or
  * not the store is up (a store that is down is `*_up 0`, an alert, not a restart of the exporter).
  */
-export function exporterContainer(props: DataStoreExporterProps, storeEnv: readonly k8s.EnvVar[], imagePolicy: ImagePolicy, where: string): k8s.Container {
+export function exporterContainer(props: DataStoreExporterProps, storeEnv: readonly k8s.EnvVar[], imagePolicy: ImagePolicy, store: ErrorSubject): k8s.Container {
   const port = k8s.IntOrString.fromString(METRICS_PORT_NAME);
   const own = Object.entries(props.env ?? {}).sort(([a], [b]) => byCodePoint(a, b)).map(([name, value]) => ({ name, value }));
   // Only the store's variables the exporter refers to, so it holds no credential it does not use.
@@ -44,7 +45,7 @@ export function exporterContainer(props: DataStoreExporterProps, storeEnv: reado
   const env = [...storeEnv.filter((v) => referenced.has(v.name)), ...own.filter((v) => v.value !== `$(${v.name})`)];
   return {
     name: 'exporter',
-    image: resolveImage(props.image, imagePolicy, `${where}, exporter`),
+    image: resolveImage(props.image, imagePolicy, { ...store, part: 'exporter' }),
     imagePullPolicy: 'IfNotPresent',
     ...(props.args ? { args: [...props.args] } : {}),
     ports: [{ name: METRICS_PORT_NAME, containerPort: props.port, protocol: 'TCP' }],

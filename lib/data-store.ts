@@ -1,15 +1,16 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
-import type { Resources } from '../environments/schema';
-import { ConfigError } from './errors';
-import { BackupMethod, backupSettings, DataStoreBackup } from './data-store-backup';
+import type { DataStoreOverride, Resources } from '../environments/schema';
+import { ConfigError, describeSubject, ErrorSubject } from './errors';
+import { backupSettings, DataStoreBackup } from './data-store-backup';
+import { BackupMethod } from './component-record';
 import { DataStoreExporterProps, DataStoreMetrics, exporterContainer } from './data-store-exporter';
 import { ServiceSecret, ServiceSecretProps } from './external-secret';
 import { ImageReference, imageVersion, resolveImage } from './image';
 import { appLabels, selectorLabels } from './labels';
 import { PlatformChart } from './platform-chart';
 import { exemption } from './policy/gate';
-import type { ComponentPort, DataStoreEngine } from './platform-context';
+import type { ComponentPort, DataStoreEngine } from './component-record';
 import type { ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
@@ -101,6 +102,36 @@ export type DataStoreHelper = Partial<k8s.Container> & {
 
 const CONTROLLER_POD_NAME = 'statefulset.kubernetes.io/pod-name';
 
+/** Everything the store's objects are made from, decided and validated before the first one is. */
+interface StorePlan {
+  readonly name: string;
+  /** Whom errors name: the environment, the platform and the store. */
+  readonly subject: ErrorSubject;
+  readonly chart: PlatformChart;
+  readonly props: DataStoreProps;
+  readonly override: DataStoreOverride;
+  readonly replicas: number;
+  readonly imageRef: string;
+  readonly resources: Resources;
+  readonly storage: string;
+  readonly component: string;
+  /** Labels of the pods (with the version) and of every other object (without). */
+  readonly podLabels: Record<string, string>;
+  readonly objectLabels: Record<string, string>;
+  readonly selector: Record<string, string>;
+}
+
+/** What the server's container gets: variables, credentials and volumes; helpers pick from it. */
+interface StorePod {
+  readonly env: k8s.EnvVar[];
+  readonly volumes: k8s.Volume[];
+  /** The data volume first, then mounted secrets, then the writable paths. */
+  readonly mounts: k8s.VolumeMount[];
+  /** The writable paths alone, which every helper gets too. */
+  readonly writableMounts: readonly k8s.VolumeMount[];
+  readonly securityContext: k8s.SecurityContext;
+}
+
 /**
  * A StatefulSet-based data store with production defaults: a PVC per member (storage class from the cluster
  * facts), a headless Service for stable member DNS names and a client Service, probes, requests and limits,
@@ -114,44 +145,67 @@ export class DataStore extends Construct {
 
   constructor(scope: Construct, name: string, props: DataStoreProps) {
     super(scope, name);
-    const chart = PlatformChart.platformOf(this);
-    const { env, context } = chart;
-    const where = context.where(name, 'data-store');
-    const override = context.dataStoreOverride(name);
-    // Its headless Service is `<name>-headless`, a DNS label too.
-    checkName(name, where, chart.sourceFile, 54);
-    checkProps(dataStoreCommonSchema, props, where, chart.sourceFile);
     this.name = name;
     this.headlessService = `${name}-headless`;
+    const plan = this.plan(name, props);
+    this.replicas = plan.replicas;
+    this.ports = props.ports.map((p) => ({ name: p.name, port: p.port, containerPort: p.port }));
+    this.serviceAccount(plan);
+    const pod = this.pod(plan);
+    this.services(plan);
+    this.statefulSet(plan, pod);
+    this.disruptionBudget(plan);
+    this.backup(plan);
+    const metrics = props.exporter
+      ? new DataStoreMetrics(this, 'metrics', { name, labels: plan.objectLabels, selector: plan.selector, port: props.exporter.port })
+      : undefined;
+    this.register(plan, metrics);
+  }
 
+  /** Validates the props and settles members, image, resources and storage with the environment's overrides. */
+  private plan(name: string, props: DataStoreProps): StorePlan {
+    const chart = PlatformChart.platformOf(this);
+    const { env, context } = chart;
+    const subject = context.subject(name, 'data-store');
+    const override = context.dataStoreOverride(name);
+    // Its headless Service is `<name>-headless`, a DNS label too.
+    checkName(name, subject, chart.sourceFile, 54);
+    checkProps(dataStoreCommonSchema, props, subject, chart.sourceFile);
     if (override.external !== undefined) {
-      throw new ConfigError(`${where}: dataStores.${name}.external is set in environments/${env.name}.ts, but platform ${context.platform} self-hosts ${name} unconditionally; the chart must choose ExternalDatabase for it (see environments/schema.ts)`);
+      throw new ConfigError(subject, `dataStores.${name}.external is set in environments/${env.name}.ts, but platform ${context.platform} self-hosts ${name} unconditionally; the chart must choose ExternalDatabase for it (see environments/schema.ts)`);
     }
     if (props.fixedReplicas && override.replicas !== undefined && override.replicas !== props.replicas) {
-      throw new ConfigError(`${where}: replicas cannot be overridden: the data store runs exactly ${props.replicas} member(s) by design (remove platforms.${context.platform}.dataStores.${name}.replicas in environments/${env.name}.ts)`);
+      throw new ConfigError(subject, `replicas cannot be overridden: the data store runs exactly ${props.replicas} member(s) by design (remove platforms.${context.platform}.dataStores.${name}.replicas in environments/${env.name}.ts)`);
     }
     const replicas = override.replicas ?? props.replicas;
-    if (!Number.isInteger(replicas) || replicas < 1) throw new ConfigError(`${where}: replicas must be an integer ≥ 1, got ${replicas}`);
-    this.replicas = replicas;
+    if (!Number.isInteger(replicas) || replicas < 1) throw new ConfigError(subject, `replicas must be an integer ≥ 1, got ${replicas}`);
     const image = { ...props.image, ...(override.image ?? {}) };
-    const imageRef = resolveImage(image, env.imagePolicy, where, override.image
+    const imageRef = resolveImage(image, env.imagePolicy, subject, override.image
       ? `platforms.${context.platform}.dataStores.${name}.image in environments/${env.name}.ts`
       : `image in ${chart.sourceFile}`);
-    const resources = override.resources ?? props.resources;
-    const storage = override.storage ?? props.storage;
     const component = props.component ?? 'database';
-    const labels = appLabels({ name, partOf: context.platform, component, version: imageVersion(image) });
-    const objectLabels = appLabels({ name, partOf: context.platform, component });
-    const selector = selectorLabels(name);
-    const uid = props.runAsUser;
-    this.ports = props.ports.map((p) => ({ name: p.name, port: p.port, containerPort: p.port }));
+    return {
+      name, subject, chart, props, override, replicas, imageRef, component,
+      resources: override.resources ?? props.resources,
+      storage: override.storage ?? props.storage,
+      podLabels: appLabels({ name, partOf: context.platform, component, version: imageVersion(image) }),
+      objectLabels: appLabels({ name, partOf: context.platform, component }),
+      selector: selectorLabels(name),
+    };
+  }
 
+  /** The store's ServiceAccount, without a token: a data store calls no Kubernetes or AWS API. */
+  private serviceAccount(plan: StorePlan): void {
     new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name, labels: objectLabels },
+      metadata: { name: plan.name, labels: plan.objectLabels },
       automountServiceAccountToken: false,
     });
+  }
 
-    const env_: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => byCodePoint(a, b)).map(([n, value]) => ({ name: n, value }));
+  /** An ExternalSecret per remote secret, as variables or mounted files; the data volume and writable paths. */
+  private pod(plan: StorePlan): StorePod {
+    const { name, props, component } = plan;
+    const env: k8s.EnvVar[] = Object.entries(props.env ?? {}).sort(([a], [b]) => byCodePoint(a, b)).map(([n, value]) => ({ name: n, value }));
     const volumes: k8s.Volume[] = [];
     const mounts: k8s.VolumeMount[] = [{ name: 'data', mountPath: props.dataPath }];
     for (const secret of props.secrets ?? []) {
@@ -161,7 +215,7 @@ export class DataStore extends Construct {
         mounts.push({ name: secret.secretName, mountPath: secret.mountPath, readOnly: true });
       } else {
         for (const variable of Object.keys(secret.env).sort(byCodePoint)) {
-          env_.push({ name: variable, valueFrom: { secretKeyRef: { name: secret.secretName, key: variable } } });
+          env.push({ name: variable, valueFrom: { secretKeyRef: { name: secret.secretName, key: variable } } });
         }
       }
     }
@@ -172,37 +226,13 @@ export class DataStore extends Construct {
     }
     volumes.push(...writable.volumes);
     mounts.push(...writable.mounts);
+    return { env, volumes, mounts, writableMounts: writable.mounts, securityContext: restrictedContainerSecurityContext(props.runAsUser) };
+  }
 
-    const securityContext = restrictedContainerSecurityContext(uid);
-    const ports = props.ports.filter((p) => !p.sidecar).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
+  /** The headless Service members find each other by, the client Service, and any extra client Services. */
+  private services(plan: StorePlan): void {
+    const { name, props, objectLabels, selector } = plan;
     const servicePorts = props.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' }));
-    const helper = ({ credentials = [], secretMounts = [], dataVolume = false, env: ownEnv, volumeMounts: ownMounts, ...c }: DataStoreHelper): k8s.Container => {
-      for (const variable of credentials) {
-        if (!env_.some((e) => e.name === variable && e.valueFrom)) throw new Error(`${where}: helper ${c.name} asks for credential ${variable}, which no secret of the store provides`);
-      }
-      const helperEnv = [...(ownEnv ?? []), ...env_.filter((e) => e.valueFrom && credentials.includes(e.name))];
-      const helperMounts = [
-        ...(dataVolume ? [mounts[0]] : []),
-        ...mounts.filter((m) => secretMounts.includes(m.name)),
-        ...writable.mounts,
-        ...(ownMounts ?? []),
-      ];
-      return {
-        image: imageRef,
-        imagePullPolicy: 'IfNotPresent',
-        securityContext,
-        resources: toResourceRequirements({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } }),
-        volumeMounts: helperMounts,
-        ...(helperEnv.length > 0 ? { env: helperEnv } : {}),
-        ...c,
-        ...(c.ports ? {} : sidecarPorts(c.name)),
-      };
-    };
-    const sidecarPorts = (container: string) => {
-      const own = props.ports.filter((p) => p.sidecar === container).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
-      return own.length > 0 ? { ports: own } : {};
-    };
-
     new k8s.KubeService(this, 'headless', {
       metadata: { name: this.headlessService, labels: objectLabels },
       // Members must find each other before they are ready (replica-set bootstrap).
@@ -218,11 +248,15 @@ export class DataStore extends Construct {
         spec: { type: 'ClusterIP', selector: extra.selector, ports: servicePorts },
       });
     }
+  }
 
+  private statefulSet(plan: StorePlan, pod: StorePod): void {
+    const { name, props, replicas, selector, component, chart: { env } } = plan;
+    const helper = (h: DataStoreHelper) => this.helperContainer(plan, pod, h);
     new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: {
         name,
-        labels: objectLabels,
+        labels: plan.objectLabels,
         ...(props.policyExemptions ? { annotations: Object.assign({}, ...Object.entries(props.policyExemptions).map(([rule, reason]) => exemption(rule, reason))) } : {}),
       },
       spec: {
@@ -235,35 +269,35 @@ export class DataStore extends Construct {
         persistentVolumeClaimRetentionPolicy: env.review ? { whenDeleted: 'Delete', whenScaled: 'Delete' } : { whenDeleted: 'Retain', whenScaled: 'Retain' },
         template: {
           // A single member on one zonal volume: a Karpenter consolidation would take the store down.
-          metadata: { labels, ...(replicas === 1 ? { annotations: DO_NOT_DISRUPT } : {}) },
+          metadata: { labels: plan.podLabels, ...(replicas === 1 ? { annotations: DO_NOT_DISRUPT } : {}) },
           spec: {
             serviceAccountName: name,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(uid),
+            securityContext: restrictedPodSecurityContext(props.runAsUser),
             terminationGracePeriodSeconds: 60,
             topologySpreadConstraints: podSpreadConstraints(selector, false, props.replicated),
             ...(props.initContainers ? { initContainers: props.initContainers.map(helper) } : {}),
             containers: [
               {
                 name: component === 'cache' ? 'cache' : 'database',
-                image: imageRef,
+                image: plan.imageRef,
                 imagePullPolicy: 'IfNotPresent',
                 ...(props.command ? { command: [...props.command] } : {}),
                 ...(props.args ? { args: [...props.args] } : {}),
-                ports,
-                ...(env_.length > 0 ? { env: env_ } : {}),
-                resources: toResourceRequirements(resources),
+                ports: props.ports.filter((p) => !p.sidecar).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+                ...(pod.env.length > 0 ? { env: pod.env } : {}),
+                resources: toResourceRequirements(plan.resources),
                 readinessProbe: props.probes.readiness,
                 livenessProbe: props.probes.liveness,
                 startupProbe: props.probes.startup,
-                securityContext,
-                volumeMounts: mounts,
+                securityContext: pod.securityContext,
+                volumeMounts: pod.mounts,
               },
               ...(props.sidecars ?? []).map(helper),
-              ...(props.exporter ? [exporterContainer(props.exporter, env_, env.imagePolicy, where)] : []),
+              ...(props.exporter ? [exporterContainer(props.exporter, pod.env, env.imagePolicy, plan.subject)] : []),
             ],
-            volumes,
+            volumes: pod.volumes,
           },
         },
         volumeClaimTemplates: [
@@ -272,47 +306,77 @@ export class DataStore extends Construct {
             spec: {
               accessModes: ['ReadWriteOnce'],
               storageClassName: env.cluster.storage_class,
-              resources: { requests: { storage: k8s.Quantity.fromString(storage) } },
+              resources: { requests: { storage: k8s.Quantity.fromString(plan.storage) } },
             },
           },
         ],
       },
     });
+  }
 
-    if (replicas > 1) {
-      new k8s.KubePodDisruptionBudget(this, 'pdb', {
-        metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
-      });
+  /** An init container or sidecar: the store's image and writable paths, and only the credentials it names. */
+  private helperContainer(plan: StorePlan, pod: StorePod, { credentials = [], secretMounts = [], dataVolume = false, env: ownEnv, volumeMounts: ownMounts, ...c }: DataStoreHelper): k8s.Container {
+    for (const variable of credentials) {
+      if (!pod.env.some((e) => e.name === variable && e.valueFrom)) throw new Error(`${describeSubject(plan.subject)}: helper ${c.name} asks for credential ${variable}, which no secret of the store provides`);
     }
+    const helperEnv = [...(ownEnv ?? []), ...pod.env.filter((e) => e.valueFrom && credentials.includes(e.name))];
+    const helperMounts = [
+      ...(dataVolume ? [pod.mounts[0]] : []),
+      ...pod.mounts.filter((m) => secretMounts.includes(m.name)),
+      ...pod.writableMounts,
+      ...(ownMounts ?? []),
+    ];
+    const ownPorts = plan.props.ports.filter((p) => p.sidecar === c.name).map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' }));
+    return {
+      image: plan.imageRef,
+      imagePullPolicy: 'IfNotPresent',
+      securityContext: pod.securityContext,
+      resources: toResourceRequirements({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } }),
+      volumeMounts: helperMounts,
+      ...(helperEnv.length > 0 ? { env: helperEnv } : {}),
+      ...c,
+      ...(c.ports || ownPorts.length === 0 ? {} : { ports: ownPorts }),
+    };
+  }
 
+  private disruptionBudget(plan: StorePlan): void {
+    if (plan.replicas <= 1) return;
+    new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      metadata: { name: plan.name, labels: plan.objectLabels },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: plan.selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
+    });
+  }
+
+  /** The scheduled dump to S3, where the environment backs the store up. */
+  private backup(plan: StorePlan): void {
+    const { name, subject, props, override, chart: { env, context } } = plan;
     if (override.backup !== undefined && !props.backup) {
-      throw new ConfigError(`${where}: dataStores.${name}.backup is set in environments/${env.name}.ts, but ${name} has no backup method`);
+      throw new ConfigError(subject, `dataStores.${name}.backup is set in environments/${env.name}.ts, but ${name} has no backup method`);
     }
-    const backup = props.backup ? backupSettings(env, override) : undefined;
-    if (props.backup && backup) {
+    const settings = props.backup ? backupSettings(env, override) : undefined;
+    if (props.backup && settings) {
       new DataStoreBackup(this, 'backup', context, {
-        store: name, engine: props.engine, image: imageRef, runAsUser: uid, method: props.backup, settings: backup,
-        credentialsSecret: props.secrets![0].secretName, storage, storeResources: resources, labels: objectLabels,
+        store: name, engine: props.engine, image: plan.imageRef, runAsUser: props.runAsUser, method: props.backup, settings,
+        credentialsSecret: props.secrets![0].secretName, storage: plan.storage, storeResources: plan.resources, labels: plan.objectLabels,
       });
     }
+  }
 
-    const metrics = props.exporter
-      ? new DataStoreMetrics(this, 'metrics', { name, labels: objectLabels, selector, port: props.exporter.port })
-      : undefined;
-
-    context.register({
+  /** Records the store in the platform's registry: network policies, alerts, dashboards and diagrams read it. */
+  private register(plan: StorePlan, metrics: DataStoreMetrics | undefined): void {
+    const { name, props } = plan;
+    plan.chart.context.register({
       name,
       kind: 'data-store',
       engine: props.engine,
       metricsPort: props.exporter?.port,
       metricsJob: metrics?.job,
-      chart: chart.node.id,
-      podSelector: selector,
+      chart: plan.chart.node.id,
+      podSelector: plan.selector,
       ports: this.ports,
       dependsOn: [],
       peerPorts: props.replicated ? props.ports.map((p) => p.port) : undefined,
-      scale: { replicas, ...(props.fixedReplicas ? { fixed: true } : {}) },
+      scale: { replicas: plan.replicas, ...(props.fixedReplicas ? { fixed: true } : {}) },
       engineName: ENGINE_NAMES[props.engine],
       ...(props.membersRole ? { membersRole: props.membersRole } : {}),
     });

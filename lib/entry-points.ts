@@ -1,7 +1,7 @@
 import type { ClusterFacts } from '../environments/cluster-facts';
 import type { Exposure } from './exposure';
 import { ExposurePlan, nginxLoadBalancer } from './exposure-plan';
-import type { EntryPoint } from './platform-context';
+import type { EntryPoint } from './component-record';
 
 /** What a service's entry points are drawn from besides its exposure plan. */
 export interface EntryPointContext {

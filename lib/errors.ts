@@ -1,14 +1,47 @@
 import type { z } from 'zod';
 
 /**
+ * Whom a mistake in the input concerns, as data. The message starts with it in words, in this order:
+ * `environment prod, service order-service (platform sales-order): charts/sales-order/order-service.ts: exposure.hosts: …`.
+ */
+export interface ErrorSubject {
+  readonly environment: string;
+  readonly platform?: string;
+  /** The component, and its kind as the message names it: `service`, `data-store`, `external-database`, `job`. */
+  readonly component?: { readonly name: string; readonly kind: string };
+  /** The part of the component that is wrong, e.g. its `exporter`. @default the component itself */
+  readonly part?: string;
+  /** The file that holds the bad value: a chart, `environments/<env>.ts`, `releases/<env>.json`. @default not named */
+  readonly file?: string;
+  /** The field that holds it, e.g. `exposure.hosts`. @default not named (the message names the fields) */
+  readonly field?: string;
+}
+
+/** The subject in words: `environment prod, service order-service (platform sales-order): <file>: <field>`. */
+export function describeSubject(subject: ErrorSubject): string {
+  const { environment, platform, component, part } = subject;
+  const who = component
+    ? `, ${component.kind} ${component.name}${platform ? ` (platform ${platform})` : ''}`
+    : platform ? `, platform ${platform}` : '';
+  return [`environment ${environment}${who}${part ? `, ${part}` : ''}`, subject.file, subject.field].filter((s) => s).join(': ');
+}
+
+/**
  * A mistake in the input (an environment, cluster facts or a chart's props). The render stops, prints the
  * message and exits non-zero without touching `dist/`. Messages name the environment, the service and the
- * field, and say what to change.
+ * field, and say what to change; `subject` carries the first three as data where the thrower knows them.
  */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** Whom the mistake concerns. @default unknown: the message alone says it */
+  public readonly subject?: ErrorSubject;
+
+  constructor(message: string);
+  /** The message is the subject in words, then `: ` and `problem`. */
+  constructor(subject: ErrorSubject, problem: string);
+  constructor(subjectOrMessage: ErrorSubject | string, problem?: string) {
+    super(typeof subjectOrMessage === 'string' ? subjectOrMessage : `${describeSubject(subjectOrMessage)}: ${problem}`);
     this.name = 'ConfigError';
+    if (typeof subjectOrMessage !== 'string') this.subject = subjectOrMessage;
   }
 }
 

@@ -43,17 +43,17 @@ export class ExternalDatabase extends Construct {
     checkDataStoreProps(scope, name, 'ExternalDatabase', props, 'external-database');
     const chart = PlatformChart.platformOf(this);
     const { env, context } = chart;
-    const where = context.where(name, 'external-database');
+    const subject = context.subject(name, 'external-database');
     const endpoint = env.cluster.database_endpoints[props.endpoint];
     if (!endpoint) {
-      throw new ConfigError(`${where}: endpoint '${props.endpoint}' is not in the cluster facts' database_endpoints (have: ${Object.keys(env.cluster.database_endpoints).join(', ') || 'none'})`);
+      throw new ConfigError(subject, `endpoint '${props.endpoint}' is not in the cluster facts' database_endpoints (have: ${Object.keys(env.cluster.database_endpoints).join(', ') || 'none'})`);
     }
     if (endpoint.engine !== props.engine) {
-      throw new ConfigError(`${where}: database_endpoints.${props.endpoint} is ${endpoint.engine}, the platform expects ${props.engine}`);
+      throw new ConfigError(subject, `database_endpoints.${props.endpoint} is ${endpoint.engine}, the platform expects ${props.engine}`);
     }
     const region = rdsRegion(endpoint.host);
     if (!region) {
-      throw new ConfigError(`${where}: database_endpoints.${props.endpoint}.host ${endpoint.host} is not an Amazon RDS endpoint (<id>.<hash>.<region>.rds.amazonaws.com); only RDS's CA bundle is known to verify it with`);
+      throw new ConfigError(subject, `database_endpoints.${props.endpoint}.host ${endpoint.host} is not an Amazon RDS endpoint (<id>.<hash>.<region>.rds.amazonaws.com); only RDS's CA bundle is known to verify it with`);
     }
     this.name = name;
     this.host = endpoint.host;

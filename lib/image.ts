@@ -1,4 +1,4 @@
-import { ConfigError } from './errors';
+import { ConfigError, ErrorSubject } from './errors';
 
 /** A container image, pinned by tag, digest or both. */
 export interface ImageReference {
@@ -18,32 +18,33 @@ const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
 /**
  * Checks an image against the environment's policy and returns the reference to render.
- * @param where names environment and service for the error message, e.g. `prod: order-service`
+ * @param subject whom the error names: the environment and the component
  * @param unpinned what to say when neither tag nor digest is given @default that the image is not pinned
  */
 export function resolveImage(
   image: ImageReference,
   policy: ImagePolicy,
-  where: string,
+  subject: ErrorSubject,
   setIn = 'the release in releases/<env>.json (services) or dataStores.<name>.image in environments/ (data stores)',
   unpinned?: string,
 ): string {
   const fix = `set ${setIn}`;
   if (!image.repository || /[:@]/.test(image.repository.split('/').pop() ?? '')) {
-    throw new ConfigError(`${where}: image.repository must be a repository without tag or digest, got '${image.repository}'`);
+    throw new ConfigError(subject, `image.repository must be a repository without tag or digest, got '${image.repository}'`);
   }
   if (image.digest !== undefined && !DIGEST.test(image.digest)) {
-    throw new ConfigError(`${where}: image.digest must be sha256:<64 hex digits>, got '${image.digest}'`);
+    throw new ConfigError(subject, `image.digest must be sha256:<64 hex digits>, got '${image.digest}'`);
   }
   if (image.tag === undefined && image.digest === undefined) {
-    throw new ConfigError(`${where}: ${unpinned ?? `image ${image.repository} has neither a tag nor a digest; pin it (${fix})`}`);
+    throw new ConfigError(subject, `${unpinned ?? `image ${image.repository} has neither a tag nor a digest; pin it (${fix})`}`);
   }
   if (image.tag !== undefined && (image.tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(image.tag))) {
-    throw new ConfigError(`${where}: image.tag '${image.tag}' is not allowed: use a version tag or a digest, never 'latest' (${fix})`);
+    throw new ConfigError(subject, `image.tag '${image.tag}' is not allowed: use a version tag or a digest, never 'latest' (${fix})`);
   }
   if (policy === 'immutable' && image.digest === undefined && !SEMVER_TAG.test(image.tag ?? '')) {
     throw new ConfigError(
-      `${where}: image.tag '${image.tag}' is mutable; this environment demands a digest or a MAJOR.MINOR.PATCH tag (${fix})`,
+      subject,
+      `image.tag '${image.tag}' is mutable; this environment demands a digest or a MAJOR.MINOR.PATCH tag (${fix})`,
     );
   }
   return `${image.repository}${image.tag ? `:${image.tag}` : ''}${image.digest ? `@${image.digest}` : ''}`;

@@ -1,7 +1,7 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { ConnectionDraining, targetGroupAttributes } from './connection-draining';
-import { ConfigError } from './errors';
+import { ConfigError, ErrorSubject } from './errors';
 import { DNS_ZONE_LABEL, LoadBalancerPort } from './exposure';
 import type { PlannedHost } from './exposure-plan';
 import { AWS_TLS_POLICY } from './ingress';
@@ -10,7 +10,8 @@ export interface LoadBalancerServiceProps {
   readonly name: string;
   readonly labels: Record<string, string>;
   readonly selector: Record<string, string>;
-  readonly where: string;
+  /** Whom errors name: the environment, the platform and the service. */
+  readonly subject: ErrorSubject;
   /** Hostnames as the environment's exposure plan decided them: one zone, one scheme. */
   readonly hosts: readonly PlannedHost[];
   /** Let external-dns publish the hostnames (annotation and zone label). @default true */
@@ -33,10 +34,9 @@ export const PLAINTEXT_ANNOTATION_PREFIX = 'platform-manifests/plaintext-';
  * IP targets; TLS ports terminate on the NLB with the hostname's ACM certificate.
  */
 export function renderLoadBalancerService(scope: Construct, props: LoadBalancerServiceProps): void {
-  const { where } = props;
   for (const port of props.ports) {
     if (!props.containerPorts.some((c) => c.name === port.targetPort)) {
-      throw new ConfigError(`${where}: load-balancer port ${port.port} targets '${port.targetPort}', which is not a container port (${props.containerPorts.map((c) => c.name).join(', ')})`);
+      throw new ConfigError(props.subject, `load-balancer port ${port.port} targets '${port.targetPort}', which is not a container port (${props.containerPorts.map((c) => c.name).join(', ')})`);
     }
   }
   const tlsPorts = props.ports.filter((p) => p.tls);

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { releaseFileName } from '../environments/releases';
-import type { Autoscaling, Resources } from '../environments/schema';
-import { AWS_LOAD_BALANCER_DRAINING, preStopSleep } from './connection-draining';
-import { ConfigError } from './errors';
+import type { Autoscaling, Resources, ServiceOverride } from '../environments/schema';
+import { AWS_LOAD_BALANCER_DRAINING, ConnectionDraining, preStopSleep } from './connection-draining';
+import { ConfigError, ErrorSubject } from './errors';
 import type { CaBundle } from './external-database';
 import type { Exposure } from './exposure';
 import { PlannedHost, planExposure } from './exposure-plan';
@@ -15,10 +15,10 @@ import { appLabels, selectorLabels } from './labels';
 import { renderLoadBalancerService } from './load-balancer-service';
 import { PlatformChart } from './platform-chart';
 import { entryPointsOf } from './entry-points';
-import { ComponentPort, Dependency, TrafficSource } from './platform-context';
+import type { ComponentPort, Dependency, EntryPoint, TrafficSource } from './component-record';
 import { DEFAULT_AVAILABILITY_OBJECTIVE, HttpMetrics } from './http-metrics';
 import { TRACES_DEPENDENCY, tracingConfig } from './otel-collector';
-import { HttpHealthChecks, httpProbes } from './probes';
+import { HttpHealthChecks, httpProbes, ResolvedProbes } from './probes';
 import { toResourceRequirements } from './resources';
 import { writableVolumes } from './writable-volumes';
 import { DEFAULT_RUN_AS_USER, restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -112,6 +112,59 @@ export interface MicroserviceProps {
   readonly args?: readonly string[];
 }
 
+/** How many pods run, once the chart, the environment and a review environment have had their say. */
+interface ResolvedScaling {
+  /** The count is part of the design (`scaling: { fixed }`). */
+  readonly fixed: boolean;
+  /** The Deployment's count; with an HPA, its minimum. */
+  readonly replicas: number;
+  /** Present when an HPA owns the count. */
+  readonly autoscaling?: Autoscaling;
+}
+
+/** Everything the service's objects are made from, decided and validated before the first one is. */
+interface ServicePlan {
+  readonly name: string;
+  /** Whom errors name: the environment, the platform and the service. */
+  readonly subject: ErrorSubject;
+  readonly chart: PlatformChart;
+  readonly props: MicroserviceProps;
+  readonly override: ServiceOverride;
+  readonly scaling: ResolvedScaling;
+  readonly resources: Resources;
+  /** The image as the release (or the chart) pins it, and the reference the container runs. */
+  readonly image: ImageReference;
+  readonly imageRef: string;
+  readonly exposure: Exposure;
+  readonly uid: number;
+  /** The `http` container port. */
+  readonly port: number;
+  readonly containerPorts: readonly { readonly name: string; readonly port: number }[];
+  readonly probes: ResolvedProbes;
+  /** Set when an ALB or NLB sends to the pods: they drain before they stop (lib/connection-draining.ts). */
+  readonly draining?: ConnectionDraining;
+  /** Labels of the pods (with the version) and of every other object (without). */
+  readonly podLabels: Record<string, string>;
+  readonly objectLabels: Record<string, string>;
+  readonly selector: Record<string, string>;
+}
+
+/** What the Deployment's pods get from the ConfigMaps, CA bundles and writable paths. */
+interface Configuration {
+  readonly envFrom: k8s.EnvFromSource[];
+  readonly volumes: k8s.Volume[];
+  readonly volumeMounts: k8s.VolumeMount[];
+  /** Digest of every configuration value, when there is any: a change rolls the pods. */
+  readonly checksum?: string;
+}
+
+/** How the service is reached from outside its namespace, as the environment's exposure plan decided. */
+interface ExposureResult {
+  readonly hosts: readonly PlannedHost[];
+  readonly exposedTo: { source: TrafficSource; ports: number[]; targetType?: 'ip' | 'instance' }[];
+  readonly entryPoints: readonly EntryPoint[];
+}
+
 /**
  * A stateless HTTP microservice with production defaults: Deployment, Service, ServiceAccount, ConfigMap,
  * ExternalSecrets, PodDisruptionBudget, HPA, Ingress or load balancer, ServiceMonitor. The construct's id is
@@ -124,67 +177,69 @@ export class Microservice extends Construct {
 
   constructor(scope: Construct, name: string, props: MicroserviceProps) {
     super(scope, name);
+    this.name = name;
+    const plan = this.plan(name, props);
+    this.ports = plan.containerPorts.map((p) => ({ name: p.name, port: p.name === 'http' ? 80 : p.port, containerPort: p.port }));
+    const roleArn = this.serviceAccount(plan);
+    const configuration = this.configuration(plan);
+    const secretEnv = this.secrets(plan);
+    this.deployment(plan, roleArn, configuration, secretEnv);
+    this.scalers(plan);
+    const exposure = this.exposure(plan);
+    this.hosts = exposure.hosts;
+    this.serviceMonitor(plan);
+    this.register(plan, roleArn, exposure);
+  }
+
+  /** Validates the props and settles scaling, resources, image and ports with the environment's overrides. */
+  private plan(name: string, props: MicroserviceProps): ServicePlan {
     const chart = PlatformChart.platformOf(this);
     const { env, context } = chart;
-    const where = context.where(name);
+    const subject = context.subject(name);
     const override = context.serviceOverride(name);
-    this.name = name;
-
-    checkName(name, where, chart.sourceFile);
-    checkProps(microservicePropsSchema, props, where, chart.sourceFile);
-    const fixed = props.scaling.fixed !== undefined;
-    if (fixed && override.scaling !== undefined) {
-      throw new ConfigError(
-        `${where}: scaling cannot be overridden: the service runs exactly ${props.scaling.fixed} replica(s) by design ` +
-          `(scaling: { fixed } in ${chart.sourceFile}); remove platforms.${context.platform}.services.${name}.scaling in environments/${env.name}.ts`,
-      );
-    }
-    // A review environment runs one replica of every service that is not fixed by design, with no HPA.
-    const scaling: { readonly fixed?: number; readonly replicas?: number; readonly autoscaling?: Autoscaling } =
-      env.review && !fixed ? { replicas: 1 } : (override.scaling ?? props.scaling);
-    const autoscaling = scaling.autoscaling;
-    const replicas = scaling.fixed ?? scaling.replicas ?? autoscaling!.minReplicas;
+    checkName(name, subject, chart.sourceFile);
+    checkProps(microservicePropsSchema, props, subject, chart.sourceFile);
+    const scaling = resolveScaling(chart, name, subject, props.scaling, override);
     const resources = override.resources ?? props.resources;
     // The release (releases/<env>.json) replaces the chart's tag and digest; the repository stays the chart's.
     const release = context.release(name);
     const image: ImageReference = release ? { repository: props.image.repository, tag: release.tag, digest: release.digest } : props.image;
-    const imageRef = resolveImage(image, env.imagePolicy, where, release ? releaseFileName(env.name) : `image in ${chart.sourceFile}`,
+    const imageRef = resolveImage(image, env.imagePolicy, subject, release ? releaseFileName(env.name) : `image in ${chart.sourceFile}`,
       `no release recorded: add "${context.platform}": { "${name}": { "tag": "…" } } to ${releaseFileName(env.name)} ` +
         `(npm run release -- set --env ${env.name} --service ${context.platform}/${name} --tag <tag>)`);
     const exposure = props.exposure ?? { type: 'internal' };
-    const uid = props.runAsUser ?? DEFAULT_RUN_AS_USER;
     const port = props.port ?? 8080;
-    const probes = httpProbes(props.health);
     // Targets of an ALB or NLB drain before they stop (lib/connection-draining.ts); the IP targets among them
     // also get the controller's readiness gate through their namespace's label.
     const draining = exposure.type === 'alb-ingress' || exposure.type === 'load-balancer' ? AWS_LOAD_BALANCER_DRAINING : undefined;
+    return {
+      name, subject, chart, props, override, scaling, resources, image, imageRef, exposure, port, draining,
+      uid: props.runAsUser ?? DEFAULT_RUN_AS_USER,
+      containerPorts: containerPortsOf(props, port, subject),
+      probes: httpProbes(props.health),
+      podLabels: appLabels({ name, partOf: context.platform, component: props.component ?? 'backend', version: imageVersion(image) }),
+      objectLabels: appLabels({ name, partOf: context.platform, component: props.component ?? 'backend' }),
+      selector: selectorLabels(name),
+    };
+  }
 
-    const labels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend', version: imageVersion(image) });
-    const objectLabels = appLabels({ name, partOf: context.platform, component: props.component ?? 'backend' });
-    const selector = selectorLabels(name);
-
-    const containerPorts = [{ name: 'http', port }, ...(props.extraPorts ?? [])];
-    if (props.metrics?.port && !containerPorts.some((p) => p.port === props.metrics?.port)) {
-      containerPorts.push({ name: 'metrics', port: props.metrics.port });
-    }
-    for (const p of containerPorts) {
-      if (p.name.length > 15 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(p.name)) {
-        throw new ConfigError(`${where}: port name '${p.name}' must be at most 15 lower-case letters, digits and '-'`);
-      }
-    }
-    this.ports = containerPorts.map((p) => ({ name: p.name, port: p.name === 'http' ? 80 : p.port, containerPort: p.port }));
-
-    // ServiceAccount: one per service; a token only for services that call AWS.
+  /** One ServiceAccount per service; a token (and an IRSA role) only for services that call AWS. Returns the role. */
+  private serviceAccount(plan: ServicePlan): string | undefined {
+    const { name, subject, props, chart: { env } } = plan;
     const roleArn = props.awsRole ? env.cluster.service_account_role_arns[props.awsRole] : undefined;
     if (props.awsRole && !roleArn) {
-      throw new ConfigError(`${where}: awsRole '${props.awsRole}' is not in the cluster facts' service_account_role_arns (have: ${Object.keys(env.cluster.service_account_role_arns).join(', ')})`);
+      throw new ConfigError(subject, `awsRole '${props.awsRole}' is not in the cluster facts' service_account_role_arns (have: ${Object.keys(env.cluster.service_account_role_arns).join(', ')})`);
     }
     new k8s.KubeServiceAccount(this, 'service-account', {
-      metadata: { name, labels: objectLabels, ...(roleArn ? { annotations: { 'eks.amazonaws.com/role-arn': roleArn } } : {}) },
+      metadata: { name, labels: plan.objectLabels, ...(roleArn ? { annotations: { 'eks.amazonaws.com/role-arn': roleArn } } : {}) },
       automountServiceAccountToken: roleArn !== undefined,
     });
+    return roleArn;
+  }
 
-    // Configuration: a change to any value changes the checksum and so rolls the pods.
+  /** The ConfigMaps of values and files, CA bundles and writable paths; a change to any value changes the checksum and so rolls the pods. */
+  private configuration(plan: ServicePlan): Configuration {
+    const { name, props, override, objectLabels, chart: { context } } = plan;
     const envFrom: k8s.EnvFromSource[] = [];
     const volumes: k8s.Volume[] = [];
     const volumeMounts: k8s.VolumeMount[] = [];
@@ -208,6 +263,7 @@ export class Microservice extends Construct {
       volumeMounts.push({ name: 'config-files', mountPath: props.configFiles.mountPath, readOnly: true });
       checksum.update(JSON.stringify(data));
     }
+    const configured = envFrom.length > 0 || props.configFiles !== undefined;
     for (const bundle of props.caBundles ?? []) {
       volumes.push({ name: bundle.configMap, configMap: { name: bundle.configMap } });
       volumeMounts.push({ name: bundle.configMap, mountPath: bundle.mountPath, readOnly: true });
@@ -215,41 +271,42 @@ export class Microservice extends Construct {
     const writable = writableVolumes(props.writablePaths ?? ['/tmp']);
     volumes.push(...writable.volumes);
     volumeMounts.push(...writable.mounts);
+    return { envFrom, volumes, volumeMounts, ...(configured ? { checksum: checksum.digest('hex') } : {}) };
+  }
 
+  /** An ExternalSecret per remote secret; returns the environment variables that read them. */
+  private secrets(plan: ServicePlan): k8s.EnvVar[] {
     const secretEnv: k8s.EnvVar[] = [];
-    for (const secret of props.secrets ?? []) {
-      const secretName = secret.secretName ?? `${name}-${secret.remoteKey.split('/').pop()}`;
-      new ServiceSecret(this, secretName, { ...secret, owner: name, keys: secret.env });
+    for (const secret of plan.props.secrets ?? []) {
+      const secretName = secret.secretName ?? `${plan.name}-${secret.remoteKey.split('/').pop()}`;
+      new ServiceSecret(this, secretName, { ...secret, owner: plan.name, keys: secret.env });
       for (const variable of Object.keys(secret.env).sort(byCodePoint)) {
         secretEnv.push({ name: variable, valueFrom: { secretKeyRef: { name: secretName, key: variable } } });
       }
     }
+    return secretEnv;
+  }
 
-    const hpa = autoscaling !== undefined;
-    const maxReplicas = hpa ? autoscaling.maxReplicas : replicas;
+  private deployment(plan: ServicePlan, roleArn: string | undefined, configuration: Configuration, secretEnv: readonly k8s.EnvVar[]): void {
+    const { name, props, scaling, probes, draining, selector, uid } = plan;
+    const { envFrom, volumes, volumeMounts, checksum } = configuration;
+    const annotations = {
+      ...(checksum !== undefined ? { 'checksum/config': checksum } : {}),
+      // State in memory: a consolidation would lose it, so Karpenter must not move the pod voluntarily.
+      ...(props.scaling.fixed ? DO_NOT_DISRUPT : {}),
+    };
     new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name, labels: objectLabels },
+      metadata: { name, labels: plan.objectLabels },
       spec: {
         // With an HPA, the HPA owns the count: a replicas field here would fight it on every Argo CD sync.
-        ...(hpa ? {} : { replicas }),
+        ...(scaling.autoscaling !== undefined ? {} : { replicas: scaling.replicas }),
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
-        strategy: fixed
+        strategy: scaling.fixed
           ? { type: 'Recreate' }
           : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
-          metadata: {
-            labels,
-            ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files') || props.scaling.fixed
-              ? {
-                annotations: {
-                  ...(envFrom.length > 0 || volumeMounts.some((m) => m.name === 'config-files') ? { 'checksum/config': checksum.digest('hex') } : {}),
-                  // State in memory: a consolidation would lose it, so Karpenter must not move the pod voluntarily.
-                  ...(props.scaling.fixed ? DO_NOT_DISRUPT : {}),
-                },
-              }
-              : {}),
-          },
+          metadata: { labels: plan.podLabels, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
           spec: {
             serviceAccountName: name,
             automountServiceAccountToken: roleArn !== undefined,
@@ -260,14 +317,14 @@ export class Microservice extends Construct {
             containers: [
               {
                 name,
-                image: imageRef,
+                image: plan.imageRef,
                 imagePullPolicy: 'IfNotPresent',
                 ...(props.command ? { command: [...props.command] } : {}),
                 ...(props.args ? { args: [...props.args] } : {}),
-                ports: containerPorts.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+                ports: plan.containerPorts.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
                 ...(envFrom.length > 0 ? { envFrom } : {}),
-                ...(secretEnv.length > 0 ? { env: secretEnv } : {}),
-                resources: toResourceRequirements(resources),
+                ...(secretEnv.length > 0 ? { env: [...secretEnv] } : {}),
+                resources: toResourceRequirements(plan.resources),
                 readinessProbe: probes.readiness,
                 livenessProbe: probes.liveness,
                 startupProbe: probes.startup,
@@ -281,8 +338,12 @@ export class Microservice extends Construct {
         },
       },
     });
+  }
 
-    if (hpa) {
+  /** The HPA, when one owns the count, and a PodDisruptionBudget whenever more than one pod may run. */
+  private scalers(plan: ServicePlan): void {
+    const { name, objectLabels, scaling: { autoscaling, replicas } } = plan;
+    if (autoscaling) {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
         metadata: { name, labels: objectLabels },
         spec: {
@@ -301,21 +362,25 @@ export class Microservice extends Construct {
         },
       });
     }
-    if (maxReplicas > 1) {
+    if ((autoscaling ? autoscaling.maxReplicas : replicas) > 1) {
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: { name, labels: objectLabels },
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: plan.selector }, unhealthyPodEvictionPolicy: UNHEALTHY_POD_EVICTION },
       });
     }
+  }
 
-    // Exposure: the Service, and the Ingress or load balancer in front of it, as the environment's plan decides.
+  /** The Service, and the Ingress or load balancer in front of it, as the environment's exposure plan decides. */
+  private exposure(plan: ServicePlan): ExposureResult {
+    const { name, subject, props, override, exposure, port, containerPorts, probes, draining, objectLabels, selector, chart } = plan;
+    const { env, context } = chart;
     // A review environment's hostnames are its own (`shop-review-42.<domain>`), so they never take over the base's.
     const suffix = env.review?.hostnameSuffix ?? '';
     const ownHosts: Exposure = suffix && exposure.type !== 'internal'
       ? { ...exposure, hosts: exposure.hosts.map((h) => ({ ...h, subdomain: `${h.subdomain ?? ''}${suffix}`.replace(/^-/, '') })) } as Exposure
       : exposure;
-    const plan = planExposure({
-      env, where, chartFile: chart.sourceFile, owner: `${context.platform}/${name}`, exposure: ownHosts, internal: props.internal ?? false, routes: context.routes,
+    const exposurePlan = planExposure({
+      env, subject, chartFile: chart.sourceFile, owner: `${context.platform}/${name}`, exposure: ownHosts, internal: props.internal ?? false, routes: context.routes,
       overrides: override.hostnames
         ? {
           hostnames: override.hostnames.map((host) => host.replace(/^[^.]+/, (label) => `${label}${suffix}`)),
@@ -323,15 +388,14 @@ export class Microservice extends Construct {
         }
         : undefined,
     });
-    this.hosts = plan.hosts;
     if (props.nodePort && exposure.type !== 'alb-ingress') {
-      throw new ConfigError(`${where}: nodePort only makes sense behind an ALB Ingress (instance targets)`);
+      throw new ConfigError(subject, `nodePort only makes sense behind an ALB Ingress (instance targets)`);
     }
-    const exposedTo: { source: TrafficSource; ports: number[]; targetType?: 'ip' | 'instance' }[] = [];
-    const entryPoints = entryPointsOf(exposure, plan, { cluster: env.cluster, envName: env.name, port, containerPorts, nodePort: props.nodePort ?? false });
+    const exposedTo: ExposureResult['exposedTo'] = [];
+    const entryPoints = entryPointsOf(exposure, exposurePlan, { cluster: env.cluster, envName: env.name, port, containerPorts: [...containerPorts], nodePort: props.nodePort ?? false });
     if (exposure.type === 'load-balancer') {
       renderLoadBalancerService(this, {
-        name, labels: objectLabels, selector, where, hosts: plan.hosts, ports: exposure.ports, containerPorts,
+        name, labels: objectLabels, selector, subject, hosts: exposurePlan.hosts, ports: exposure.ports, containerPorts: [...containerPorts],
         healthCheckPath: probes.readinessPath, healthCheckPort: port, draining: draining!, publishDns: context.publishDns,
       });
       exposedTo.push({ source: 'aws-load-balancer', targetType: 'ip', ports: [...new Set(exposure.ports.map((p) => containerPorts.find((c) => c.name === p.targetPort)!.port))] });
@@ -346,7 +410,7 @@ export class Microservice extends Construct {
       });
       if (exposure.type === 'nginx-ingress' || exposure.type === 'alb-ingress') {
         renderIngresses(this, {
-          name, labels: objectLabels, envName: env.name, hosts: plan.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
+          name, labels: objectLabels, envName: env.name, hosts: exposurePlan.hosts, controller: exposure.type === 'nginx-ingress' ? 'nginx' : 'alb',
           paths: exposure.type === 'nginx-ingress' ? exposure.paths : (exposure.paths ?? ['/']),
           healthCheckPath: probes.readinessPath, targetType: props.nodePort ? 'instance' : 'ip', draining, publishDns: context.publishDns,
         });
@@ -355,24 +419,31 @@ export class Microservice extends Construct {
           : { source: 'aws-load-balancer', targetType: props.nodePort ? 'instance' : 'ip', ports: [port] });
       }
     }
+    return { hosts: exposurePlan.hosts, exposedTo, entryPoints };
+  }
 
-    if (props.metrics) {
-      new ServiceMonitorFor(this, 'service-monitor', {
-        name, labels: objectLabels, selector,
-        port: containerPorts.find((p) => p.port === (props.metrics?.port ?? port))!.name,
-        path: props.metrics.path ?? '/metrics',
-      });
-    }
+  private serviceMonitor(plan: ServicePlan): void {
+    const { props, port } = plan;
+    if (!props.metrics) return;
+    new ServiceMonitorFor(this, 'service-monitor', {
+      name: plan.name, labels: plan.objectLabels, selector: plan.selector,
+      port: plan.containerPorts.find((p) => p.port === (props.metrics?.port ?? port))!.name,
+      path: props.metrics.path ?? '/metrics',
+    });
+  }
 
-    context.register({
+  /** Records the service in the platform's registry: network policies, alerts, dashboards and diagrams read it. */
+  private register(plan: ServicePlan, roleArn: string | undefined, exposure: ExposureResult): void {
+    const { name, props, port, scaling: { replicas, autoscaling } } = plan;
+    plan.chart.context.register({
       name,
       kind: 'service',
-      chart: chart.node.id,
-      podSelector: selector,
+      chart: plan.chart.node.id,
+      podSelector: plan.selector,
       ports: this.ports,
       dependsOn: [...(props.dependsOn ?? []), ...(props.traces ? [TRACES_DEPENDENCY] : [])],
       emitsTraces: props.traces,
-      exposedTo,
+      exposedTo: exposure.exposedTo,
       awsAccess: roleArn !== undefined,
       metricsPort: props.metrics ? (props.metrics.port ?? port) : undefined,
       scale: {
@@ -380,13 +451,45 @@ export class Microservice extends Construct {
         ...(autoscaling ? { autoscaling: { minReplicas: autoscaling.minReplicas, maxReplicas: autoscaling.maxReplicas } } : {}),
         ...(props.scaling.fixed ? { fixed: true } : {}),
       },
-      entryPoints,
+      entryPoints: exposure.entryPoints,
       metricsJob: props.metrics ? name : undefined,
       httpMetrics: props.metrics?.http
         ? { ...props.metrics.http, availabilityObjective: props.metrics.availabilityObjective ?? DEFAULT_AVAILABILITY_OBJECTIVE }
         : undefined,
     });
   }
+}
+
+/**
+ * The chart's scaling with the environment's override; a review environment runs one replica of every service
+ * that is not fixed by design, with no HPA. A fixed count cannot be overridden.
+ */
+function resolveScaling(chart: PlatformChart, name: string, subject: ErrorSubject, chartScaling: MicroserviceScaling, override: ServiceOverride): ResolvedScaling {
+  const { env, context } = chart;
+  const fixed = chartScaling.fixed !== undefined;
+  if (fixed && override.scaling !== undefined) {
+    throw new ConfigError(subject, `scaling cannot be overridden: the service runs exactly ${chartScaling.fixed} replica(s) by design ` +
+        `(scaling: { fixed } in ${chart.sourceFile}); remove platforms.${context.platform}.services.${name}.scaling in environments/${env.name}.ts`,
+    );
+  }
+  const scaling: { readonly fixed?: number; readonly replicas?: number; readonly autoscaling?: Autoscaling } =
+    env.review && !fixed ? { replicas: 1 } : (override.scaling ?? chartScaling);
+  const autoscaling = scaling.autoscaling;
+  return { fixed, replicas: scaling.fixed ?? scaling.replicas ?? autoscaling!.minReplicas, ...(autoscaling ? { autoscaling } : {}) };
+}
+
+/** `http` and the further ports, plus `metrics` when the metrics port is none of them; each a valid port name. */
+function containerPortsOf(props: MicroserviceProps, port: number, subject: ErrorSubject): { name: string; port: number }[] {
+  const containerPorts = [{ name: 'http', port }, ...(props.extraPorts ?? [])];
+  if (props.metrics?.port && !containerPorts.some((p) => p.port === props.metrics?.port)) {
+    containerPorts.push({ name: 'metrics', port: props.metrics.port });
+  }
+  for (const p of containerPorts) {
+    if (p.name.length > 15 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(p.name)) {
+      throw new ConfigError(subject, `port name '${p.name}' must be at most 15 lower-case letters, digits and '-'`);
+    }
+  }
+  return containerPorts;
 }
 
 function utilization(resource: 'cpu' | 'memory', averageUtilization: number): k8s.MetricSpecV2 {

@@ -1,7 +1,8 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { MANAGED_BY } from './labels';
-import type { ComponentRecord, PlatformContext } from './platform-context';
+import type { PlatformContext } from './platform-context';
+import type { ComponentRecord } from './component-record';
 
 /** Where cluster-wide traffic comes from; these namespaces are created by the add-ons (argocd/). */
 export const INGRESS_NGINX_NAMESPACE = 'ingress-nginx';

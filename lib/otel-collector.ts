@@ -6,7 +6,8 @@ import type { Resources } from '../environments/schema';
 import { ConfigError } from './errors';
 import { resolveImage } from './image';
 import { appLabels, selectorLabels } from './labels';
-import type { Dependency, PlatformContext } from './platform-context';
+import type { PlatformContext } from './platform-context';
+import type { Dependency } from './component-record';
 import { toResourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { ServiceMonitorFor } from './service-monitor';
@@ -75,11 +76,12 @@ export class OtelCollector extends Construct {
   constructor(scope: Construct, id: string, context: PlatformContext) {
     super(scope, id);
     const { env } = context;
-    const where = context.where(OTEL_COLLECTOR);
+    const subject = context.subject(OTEL_COLLECTOR);
     const roleArn = env.cluster.xray_role_arn;
     if (!roleArn) {
       throw new ConfigError(
-        `${where}: services of the platform emit traces, but the cluster facts environments/${env.clusterFactsFile} have no xray_role_arn ` +
+        subject,
+        `services of the platform emit traces, but the cluster facts environments/${env.clusterFactsFile} have no xray_role_arn ` +
           '(the IAM role the collector sends to AWS X-Ray with): add the output to the cluster\'s Terraform',
       );
     }
@@ -117,7 +119,7 @@ export class OtelCollector extends Construct {
             topologySpreadConstraints: podSpreadConstraints(selector, true),
             containers: [{
               name: 'collector',
-              image: resolveImage(IMAGE, env.imagePolicy, where),
+              image: resolveImage(IMAGE, env.imagePolicy, subject),
               imagePullPolicy: 'IfNotPresent',
               args: [`--config=${CONFIG_DIR}/collector.yaml`],
               ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),

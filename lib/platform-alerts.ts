@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../imports/monitoring.coreos.com';
 import { MANAGED_BY } from './labels';
-import type { BackupRecord } from './data-store-backup';
+import type { BackupRecord } from './component-record';
 import { OTEL_COLLECTOR } from './otel-collector';
-import type { ComponentRecord, DataStoreEngine, PlatformContext } from './platform-context';
+import type { PlatformContext } from './platform-context';
+import type { ComponentRecord, DataStoreEngine } from './component-record';
 
 /** One alerting rule, before it becomes part of a PrometheusRule. */
 export interface AlertRule {

@@ -1,7 +1,8 @@
 import { k8s } from './k8s';
 import { Construct } from 'constructs';
 import { MANAGED_BY } from './labels';
-import type { ComponentRecord, DataStoreEngine, PlatformContext } from './platform-context';
+import type { PlatformContext } from './platform-context';
+import type { ComponentRecord, DataStoreEngine } from './component-record';
 
 /** The label Grafana's dashboard sidecar (kube-prometheus-stack) looks for, in every namespace. */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';

@@ -1,9 +1,9 @@
 import type { IConstruct } from 'constructs';
 import { z } from 'zod';
 import { scalingSchema } from '../environments/schema';
-import { ConfigError, formatZodIssues } from './errors';
+import { ConfigError, ErrorSubject, formatZodIssues } from './errors';
 import { PlatformChart } from './platform-chart';
-import type { ComponentKind } from './platform-context';
+import type { ComponentKind } from './component-record';
 import {
   absolutePath, configMapKey, dns1035Label, dns1123Subdomain, envVarName, httpPath, plainConfig, portName, portNumber,
   normalisePath, resourcesSchema, storage, strictObject,
@@ -165,24 +165,24 @@ export const dataStorePropsSchemas = {
  * Parses a construct's props, throwing a ConfigError that names the component, the chart file and each
  * field with what is allowed.
  */
-export function checkProps<T>(schema: z.ZodType<T>, props: unknown, where: string, chartFile: string, prefix: readonly PropertyKey[] = []): T {
+export function checkProps<T>(schema: z.ZodType<T>, props: unknown, subject: ErrorSubject, chartFile: string, prefix: readonly PropertyKey[] = []): T {
   const parsed = schema.safeParse(props, { reportInput: true });
   if (!parsed.success) {
-    throw new ConfigError(`${where}: ${chartFile}: invalid props:\n${formatZodIssues(parsed.error, prefix)}`);
+    throw new ConfigError({ ...subject, file: chartFile }, `invalid props:\n${formatZodIssues(parsed.error, prefix)}`);
   }
   return parsed.data;
 }
 
 /** Checks a component's name (the construct id). */
-export function checkName(name: string, where: string, chartFile: string, maxLength = 63): void {
+export function checkName(name: string, subject: ErrorSubject, chartFile: string, maxLength = 63): void {
   const parsed = componentName(maxLength).safeParse(name, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(`${where}: ${chartFile}: invalid name:\n${formatZodIssues(parsed.error, ['name'])}`);
+  if (!parsed.success) throw new ConfigError({ ...subject, file: chartFile }, `invalid name:\n${formatZodIssues(parsed.error, ['name'])}`);
 }
 
 /** Checks the props a chart passes to a data store construct (MySql, Redis, …) before it resolves its defaults. */
 export function checkDataStoreProps(scope: IConstruct, name: string, construct: keyof typeof dataStorePropsSchemas, props: unknown, kind: ComponentKind = 'data-store'): void {
   const chart = PlatformChart.platformOf(scope);
-  const where = chart.context.where(name, kind);
-  checkName(name, where, chart.sourceFile, kind === 'data-store' ? 54 : 63);
-  checkProps(dataStorePropsSchemas[construct] as z.ZodType, props, where, chart.sourceFile);
+  const subject = chart.context.subject(name, kind);
+  checkName(name, subject, chart.sourceFile, kind === 'data-store' ? 54 : 63);
+  checkProps(dataStorePropsSchemas[construct] as z.ZodType, props, subject, chart.sourceFile);
 }

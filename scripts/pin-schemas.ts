@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseCommandLine } from '../lib/cli/args';
+import { parseCommandLine } from '../cli/args';
 import { pinnedFiles, planSchemas, SCHEMA_DIR } from './schemas';
 
 /**

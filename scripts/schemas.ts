@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ARGOCD_VERSION } from '../lib/argocd/version';
+import { readVendoredCrds, VENDORED_CRDS_DIR } from '../lib/addons/vendored-crds';
+import { ARGOCD_VERSION } from '../lib/addons/argocd-version';
 
 /**
  * The kubeconform schemas the rendered output needs, pinned in `schemas/`: one JSON schema per Kubernetes kind
@@ -41,15 +42,15 @@ export interface CrdSource {
   readonly chartCrds?: string;
   /** Folder below the schema mirror's `crd-yaml/` (used when the chart's CRDs are Helm templates). */
   readonly dir?: string;
-  /** A Go module (path@version) and the folder of its CRD YAMLs, from Go's module cache or proxy. */
-  readonly goModule?: { readonly path: string; readonly version: string; readonly dir: string };
+  /** A set of CRDs vendored into the repository (`addons/crds/<set>/`, verified against its manifest) and its version. */
+  readonly vendored?: { readonly set: string; readonly version: string };
 }
 
 export const CRD_SOURCES: readonly CrdSource[] = [
   {
     groups: ['argoproj.io'],
-    installedBy: `Argo CD ${ARGOCD_VERSION} (lib/argocd/version.ts)`,
-    goModule: { path: 'github.com/argoproj/argo-cd/v3', version: ARGOCD_VERSION, dir: 'manifests/crds' },
+    installedBy: `Argo CD ${ARGOCD_VERSION} (lib/addons/argocd-version.ts)`,
+    vendored: { set: 'argo-cd', version: ARGOCD_VERSION },
   },
   {
     groups: ['external-secrets.io'],
@@ -278,37 +279,12 @@ function tar(args: string[]): string {
   return r.stdout;
 }
 
-/**
- * Where Go's module cache holds a module; when it is not there yet, `go mod download` fetches it through the
- * module proxy (with GOTOOLCHAIN=auto, since a module may ask for a newer Go than the one installed).
- */
-function goModuleDir(moduleAtVersion: string): string {
-  const go = [process.env.GO, 'go', '/usr/local/go/bin/go'].find((g) => g && spawnSync(g, ['version']).status === 0);
-  if (!go) throw new Error(`Go is needed to find the CRDs of ${moduleAtVersion} in its module cache; install Go >= 1.24`);
-  const cache = spawnSync(go, ['env', 'GOMODCACHE'], { encoding: 'utf8' }).stdout.trim();
-  // The module cache escapes capital letters as '!' and the lower-case letter.
-  const cached = join(cache, moduleAtVersion.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`));
-  if (existsSync(cached)) return cached;
-  const r = spawnSync(go, ['mod', 'download', '-json', moduleAtVersion], {
-    encoding: 'utf8',
-    env: { GOTOOLCHAIN: 'auto', ...process.env, GOFLAGS: '-mod=mod' },
-  });
-  let info: { Dir?: string; Error?: string };
-  try {
-    info = JSON.parse(r.stdout);
-  } catch {
-    info = { Error: r.stderr.trim() };
-  }
-  if (r.status !== 0 || !info.Dir) throw new Error(`go mod download ${moduleAtVersion}: ${info.Error ?? r.stderr.trim()}`);
-  return info.Dir;
-}
-
 function crdsOf(objects: Record<string, unknown>[]): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
   return objects.filter((o) => o.kind === 'CustomResourceDefinition');
 }
 
 /** Reads the CRDs of one source entry. Missing inputs are errors that say what to do. */
-function readSource(source: CrdSource, sources: SchemaSources, charts: Map<string, Map<string, string>>): CrdFile[] {
+function readSource(root: string, source: CrdSource, sources: SchemaSources, charts: Map<string, Map<string, string>>): CrdFile[] {
   let version: string | undefined;
   if (source.chart) {
     const installed = charts.get(source.chart);
@@ -335,10 +311,9 @@ function readSource(source: CrdSource, sources: SchemaSources, charts: Map<strin
       rmSync(work, { recursive: true, force: true });
     }
   }
-  if (source.goModule) {
-    const { path: module, version: moduleVersion, dir: folder } = source.goModule;
-    const moduleDir = goModuleDir(`${module}@${moduleVersion}`);
-    return listYaml(join(moduleDir, folder)).map((f) => new CrdFile(readFileSync(f, 'utf8'), `go module ${module}@${moduleVersion}:${folder}/${relative(join(moduleDir, folder), f)}`));
+  if (source.vendored) {
+    const crds = readVendoredCrds(root, source.vendored.set, source.vendored.version);
+    return crds.files.map((f) => new CrdFile(f.text, `${VENDORED_CRDS_DIR}/${source.vendored!.set}/${f.name} (${crds.manifest.source.goModule})`));
   }
   const dir = source.dir!.replace('{version}', version ?? '');
   const path = join(sources.schemaMirror, 'crd-yaml', dir);
@@ -387,7 +362,7 @@ export function planSchemas(root: string, sources: SchemaSources = defaultSource
         continue;
       }
       try {
-        if (!bySource.has(source)) bySource.set(source, readSource(source, sources, charts));
+        if (!bySource.has(source)) bySource.set(source, readSource(root, source, sources, charts));
       } catch (e) {
         problems.push(`${u.apiVersion} ${u.kind}: ${(e as Error).message}`);
         continue;

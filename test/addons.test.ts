@@ -1,3 +1,4 @@
+import { PLATFORMS } from '../charts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,10 @@ import { HELM_VERSION } from '../lib/addons/helm';
 import { checkSingleOwners } from '../lib/addons/ownership';
 import { renderAddons } from '../lib/addons/render';
 import { renderKey } from '../lib/addons/render-cache';
-import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
-import type { RenderedFile } from '../lib/render/kube-object';
+import { readVendoredCrds, vendoredCrdObjects } from '../lib/addons/vendored-crds';
+import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/addons/argocd-version';
+import { runSynth } from '../cli/synth-command';
+import type { RenderedFile } from '../lib/kube-object';
 import { Any, loadCommitted, objects, ROOT, snapshotTree, Workspace } from './helpers';
 import { committedRender } from './support/committed-render';
 
@@ -52,6 +55,22 @@ describe('the committed add-on render', () => {
 
   test('the helm the cache keys name is the one scripts/ensure-helm.sh installs', () => {
     expect(readFileSync(join(ROOT, 'scripts/ensure-helm.sh'), 'utf8')).toContain(`VERSION=${HELM_VERSION}\n`);
+  });
+});
+
+describe('the synth summary', () => {
+  test('names the platforms and the add-ons apart', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'summary-'));
+    try {
+      const out: string[] = [];
+      const code = runSynth(['--env', 'dev', '--out', join(scratch, 'dist'), '--argocd-out', join(scratch, 'argocd'), '--docs-out', join(scratch, 'docs')], { cwd: ROOT, stdout: (t) => out.push(t), stderr: () => undefined });
+      expect(code).toBe(0);
+      const platforms = PLATFORMS.map((p) => p.name).sort();
+      const addons = ADDONS.map((a) => a.name).sort();
+      expect(out[0]).toContain(`, ${platforms.length} platform(s) [${platforms.join(', ')}], ${addons.length} add-on(s) [${addons.join(', ')}], `);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 
@@ -179,6 +198,38 @@ describe('Argo CD itself', () => {
   });
 });
 
+describe("Argo CD's CRDs are those of the version that runs", () => {
+  const vendored = readVendoredCrds(ROOT, 'argo-cd', ARGOCD_VERSION);
+
+  test(`addons/crds/argo-cd/ is a copy of manifests/crds/ of the Go module at ${ARGOCD_VERSION}`, () => {
+    expect(vendored.manifest).toMatchObject({ version: ARGOCD_VERSION, source: { goModule: `github.com/argoproj/argo-cd/v3@${ARGOCD_VERSION}`, dir: 'manifests/crds' } });
+    expect(Object.keys(vendored.manifest.files)).toEqual(['application-crd.yaml', 'applicationset-crd.yaml', 'appproject-crd.yaml']);
+  });
+
+  test('dist/<env>/argo-cd-crds/ holds exactly the vendored CRDs; the chart renders none of its own', () => {
+    const upstream = vendoredCrdObjects(vendored, 'argo-cd');
+    for (const env of result.environments) {
+      const rendered = inEnv(env, 'argo-cd-crds');
+      expect(rendered.map((o) => o.metadata.name).sort()).toEqual(upstream.map((o) => o.metadata.name).sort());
+      for (const crd of upstream) {
+        const mine = rendered.find((o) => o.metadata.name === crd.metadata.name);
+        expect(mine.spec).toEqual((crd as Any).spec);
+        expect(mine.metadata.labels).toEqual(crd.metadata.labels);
+      }
+      expect(inEnv(env, 'argo-cd').filter((o) => o.kind === 'CustomResourceDefinition')).toEqual([]);
+    }
+    // A field v3.6 added, which the chart's v3.4.4 CRDs lack.
+    const application = one('prod', 'argo-cd-crds', 'CustomResourceDefinition', 'applications.argoproj.io');
+    expect(JSON.stringify(application)).toContain('disableExtensionFilter');
+  });
+
+  test('vendored CRDs of another version than the one that runs are refused, saying how to refresh them', () => {
+    expect(() => readVendoredCrds(ROOT, 'argo-cd', 'v9.9.9')).toThrow(
+      /addons\/crds\/argo-cd\/manifest\.json: the vendored CRDs are of v3\.6\.1, but v9\.9\.9 is the version that runs — run npm run addons:crds/,
+    );
+  });
+});
+
 describe('network policies of the add-ons', () => {
   test('every add-on namespace it creates denies by default; every add-on workload has a policy of its own', () => {
     for (const ns of ['argocd', 'monitoring', 'external-secrets', 'ingress-nginx', 'external-dns', 'logging']) {
@@ -197,11 +248,11 @@ describe('the chart lock', () => {
   const lock = ChartLock.load(ROOT);
 
   test('pins every chart the add-ons use, by exact version and digest, with its upstream repository', () => {
-    const used = new Set(ADDONS.flatMap((a) => [a.chart, ...(typeof a.crds === 'object' ? [a.crds.chart] : [])]));
+    const used = new Set(ADDONS.flatMap((a) => [a.chart, ...(typeof a.crds === 'object' && 'chart' in a.crds ? [a.crds.chart] : [])]));
     expect(new Set(lock.charts.map((c) => c.name))).toEqual(used);
     expect(lock.get('ingress-nginx').version).toBe('4.15.1');
     expect(lock.get('karpenter').repository).toBe('oci://public.ecr.aws/karpenter');
-    // The Argo CD chart the add-on renders is the one lib/argocd/version.ts names for the install.
+    // The Argo CD chart the add-on renders is the one lib/addons/argocd-version.ts names for the install.
     expect({ version: lock.get('argo-cd').version, repository: lock.get('argo-cd').repository }).toEqual({ version: ARGOCD_CHART.version, repository: ARGOCD_CHART.repoURL });
   });
 
@@ -259,6 +310,32 @@ describe('synth with bad add-on input leaves dist/ and argocd/ untouched', () =>
     ws.write('environments/clusters/staging.json', before);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/environment staging: cluster facts .*clusters\/staging\.json are invalid:\n {2}- vpc_id: must be a VPC id/);
+    unchanged();
+  });
+
+  test('a values key the chart does not know stops the render, naming the environment, the add-on, the path and the nearest keys', () => {
+    const before = ws.read('lib/addons/catalog.ts');
+    ws.edit('lib/addons/catalog.ts', (s) => s.replace('podDisruptionBudget: { enabled: true, minAvailable: 1 },', 'podDisruptionBudget: { enabled: true, minAvailabel: 1 },'));
+    // A change to the code: the in-process synth would run this repository's catalog, so it refuses; the real
+    // CLI bundles the edited one. (Once the file is written back, the tests below run in-process again.)
+    expect(() => ws.synth('--env', 'dev')).toThrow(/lib\/addons\/catalog\.ts of the workspace was changed: in-process synth would not see it/);
+    const r = ws.synthCliWith({ HELM_CHART_MIRROR: join(ROOT, '..', 'shared', 'charts') }, '--env', 'dev');
+    ws.write('lib/addons/catalog.ts', before);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/synth failed, dist\/ and argocd\/ left unchanged/);
+    expect(r.stderr).toMatch(/environment dev: add-on metrics-server: values the chart metrics-server 3\.13\.1 does not know \(Helm would ignore them silently\):\n {2}- podDisruptionBudget\.minAvailabel: the chart has no key 'minAvailabel' here \(nearest allowed: minAvailable, /);
+    expect(r.stderr).toMatch(/lib\/addons\/catalog\.ts/);
+    unchanged();
+  });
+
+  test('a vendored Argo CD CRD that is not the upstream file stops the render, naming it and both digests', () => {
+    const file = 'addons/crds/argo-cd/appproject-crd.yaml';
+    const before = ws.read(file);
+    ws.edit(file, (s) => s.replace('name: appprojects.argoproj.io', 'name: appprojects.argoproj.io # edited'));
+    const r = ws.synth('--env', 'dev');
+    ws.write(file, before);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/vendored CRDs addons\/crds\/argo-cd do not match addons\/crds\/argo-cd\/manifest\.json:\n {2}- addons\/crds\/argo-cd\/appproject-crd\.yaml has sha256 [0-9a-f]{64}, the manifest says 084150a2[0-9a-f]{56}: it is not the upstream file\n {2}run npm run addons:crds/);
     unchanged();
   });
 

@@ -26,16 +26,26 @@ const writer = (objects: Record<string, KObject[]>) => {
 const ready = (s: KObject) => s.conditions.find((c: KObject) => c.type === 'Ready');
 
 describe('status writer: reports what a kubelet or operator would, nothing of Argo CD', () => {
-  test('a Deployment gets every replica ready at its generation; an Application in argocd is never touched', async () => {
+  test('a Deployment gets every replica ready at its generation; no Argo CD object is ever listed or written', async () => {
+    const listed: string[] = [];
     const { kube, w } = writer({
-      '/apis/apps/v1/deployments': [
-        { kind: 'Deployment', metadata: meta('web', 'shop'), spec: { replicas: 3 } },
-        { kind: 'Deployment', metadata: meta('argocd-thing', 'argocd'), spec: { replicas: 1 } },
-      ],
+      '/apis/apps/v1/deployments': [{ kind: 'Deployment', metadata: meta('web', 'shop'), spec: { replicas: 3 } }],
+      '/apis/argoproj.io/v1alpha1/applications': [{ kind: 'Application', metadata: meta('root', 'argocd'), spec: {} }],
     });
+    const list = kube.list.bind(kube);
+    kube.list = async (path: string) => (listed.push(path), list(path));
     await w.once();
     expect(kube.patches.map((p) => p.path)).toEqual(['/apis/apps/v1/namespaces/shop/deployments/web/status']);
     expect(kube.patches[0].status).toMatchObject({ observedGeneration: 1, replicas: 3, readyReplicas: 3, availableReplicas: 3, updatedReplicas: 3 });
+    expect(listed).toContain('/apis/apps/v1/deployments');
+    expect(listed.filter((p) => p.includes('argoproj.io'))).toEqual([]);
+  });
+
+  test('a hook Job completes the way the job controller reports it (SuccessCriteriaMet, then Complete)', async () => {
+    const { kube, w } = writer({ '/apis/batch/v1/jobs': [{ kind: 'Job', metadata: meta('certgen', 'ingress'), spec: {} }] });
+    await w.once();
+    expect(kube.patches[0].status.conditions.map((c: KObject) => `${c.type}=${c.status}`)).toEqual(['SuccessCriteriaMet=True', 'Complete=True']);
+    expect(kube.patches[0].status).toMatchObject({ succeeded: 1, startTime: expect.any(String), completionTime: expect.any(String) });
   });
 
   test('a status that already says it is not written again (no churn from the writer)', async () => {

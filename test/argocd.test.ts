@@ -4,16 +4,18 @@ import { parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
 import { ENVIRONMENTS } from '../environments';
 import { ADDONS } from '../lib/addons/catalog';
-import { APP_WAVES } from '../lib/argocd/app-waves';
+import { APP_WAVES } from '../lib/app-waves';
 import { checkGitOpsPlan, GitOpsPlan, planGitOps, summarizeFolders } from '../lib/argocd/gitops-plan';
-import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/argocd/kinds';
-import { argocdCmData } from '../lib/argocd/argocd-cm';
+import { knownKinds, SYNC_WAVE_ANNOTATION, WAVES, withSyncWaves } from '../lib/kinds';
+import { APPLICATION_HEALTH_LUA, argocdCmData } from '../lib/addons/argocd-cm';
+import { renderAddons } from '../lib/addons/render';
+import { renderEnvironment } from '../lib/render/build';
 import { renderArgoCd } from '../lib/argocd/render';
-import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/argocd/version';
+import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/addons/argocd-version';
 import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../lib/network-policies';
 import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/cluster-secret-stores';
-import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
+import type { KubeObject, RenderedFile } from '../lib/kube-object';
 import { listFiles } from '../lib/render/write';
 import { Any, expectCommitted, loadCommitted, objects, render, ROOT, snapshotTree, Workspace } from './helpers';
 import { committedRender } from './support/committed-render';
@@ -183,22 +185,37 @@ describe('sync waves', () => {
     const own = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations: { [SYNC_WAVE_ANNOTATION]: '5' } } } as KubeObject;
     expect(withSyncWaves([own], 'dev/x/x.yaml')[0].metadata.annotations).toEqual({ [SYNC_WAVE_ANNOTATION]: '5' });
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } } as KubeObject;
-    expect(() => withSyncWaves([widget], 'dev/x/x.yaml')).toThrow(/dev\/x\/x\.yaml: Widget w .* has no sync wave — add 'example\.com\/Widget' to KINDS in lib\/argocd\/kinds\.ts/);
+    expect(() => withSyncWaves([widget], 'dev/x/x.yaml')).toThrow(/dev\/x\/x\.yaml: Widget w .* has no sync wave — add 'example\.com\/Widget' to KINDS in lib\/kinds\.ts/);
   });
 
-  test('across Applications: projects, then add-ons (CRDs first), then the cluster folder, then the platforms', () => {
+  test('across Applications: projects, CRDs, the controllers, the cluster folder, the add-ons that use its stores, the platforms', () => {
     for (const env of result.environments) {
       const projects = argo(env).filter((o) => o.kind === 'AppProject' && o.metadata.name !== 'bootstrap');
-      const addons = applications(env).filter((a) => a.spec.project === 'addons');
+      const crds = applications(env).filter((a) => a.metadata.name.endsWith('-crds'));
+      const addons = applications(env).filter((a) => a.spec.project === 'addons' && !a.metadata.name.endsWith('-crds'));
       const platforms = applications(env).filter((a) => a.spec.project !== 'addons' && a.metadata.name !== 'cluster');
       const cluster = wave(app(env, 'cluster'));
       for (const p of projects) expect(wave(p)).toBe(APP_WAVES.projects);
-      for (const a of addons) expect(wave(a)).toBeLessThan(cluster);
-      for (const a of platforms) expect(wave(a)).toBeGreaterThan(cluster);
-      // kube-prometheus-stack's credentials are ExternalSecrets: the operator comes first.
-      expect(wave(app(env, 'external-secrets'))).toBeLessThan(wave(app(env, 'kube-prometheus-stack')));
+      for (const c of crds) for (const a of [...addons, ...platforms]) expect(wave(c)).toBeLessThan(wave(a));
+      for (const a of addons) for (const p of platforms) expect(wave(a)).toBeLessThan(wave(p));
+      // The cluster folder's ClusterSecretStores and NodePool need External Secrets and Karpenter running ...
+      expect(wave(app(env, 'external-secrets'))).toBeLessThan(cluster);
+      expect(wave(app(env, 'karpenter'))).toBeLessThan(cluster);
+      // ... and every add-on with ExternalSecrets needs those stores (checked for all by secret-store-waves.ts).
+      expect(wave(app(env, 'aws-load-balancer-controller'))).toBeGreaterThan(cluster);
+      expect(wave(app(env, 'kube-prometheus-stack'))).toBeGreaterThan(cluster);
       expect(wave(app(env, 'aws-load-balancer-controller'))).toBeLessThan(wave(app(env, 'ingress-nginx')));
     }
+  });
+
+  test('an ExternalSecret whose store syncs in the same or a later wave stops the render, naming both Applications', () => {
+    const env = loaded('dev');
+    const files = result.files.filter((f) => f.path.startsWith('dev/'));
+    const early = ADDONS.map((a) => (a.name === 'aws-load-balancer-controller' ? { ...a, wave: APP_WAVES.coreAddons } : a));
+    expect(() => renderArgoCd(env, files, PLATFORMS, early)).toThrow(
+      /ExternalSecret kube-system\/aws-load-balancer-tls \(dist\/dev\/aws-load-balancer-controller\/externalsecret\.yaml, Application aws-load-balancer-controller, wave -4\) uses ClusterSecretStore aws-secrets-manager of Application cluster \(wave -3\): the store must sync in an earlier wave/,
+    );
+    expect(() => renderArgoCd(env, files, PLATFORMS, ADDONS)).not.toThrow();
   });
 });
 
@@ -272,14 +289,39 @@ describe('cluster add-on Applications', () => {
     }
   });
 
-  test('argocd/<env>/argocd-cm.yaml carries the Application health check and annotation tracking from argocdCmData()', () => {
-    for (const env of result.environments) {
-      const cm = argo(env).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm');
-      expect(cm.metadata).toMatchObject({ namespace: 'argocd', labels: { 'app.kubernetes.io/part-of': 'argocd' } });
-      expect(cm.data).toEqual(argocdCmData());
-      expect(cm.data['application.resourceTrackingMethod']).toBe('annotation');
-      expect(cm.data['resource.customizations.health.argoproj.io_Application']).toMatch(/op\.phase ~= "Succeeded"/);
-    }
+  test.each(ENVIRONMENTS.map((e) => e.name))('%s: exactly one argocd-cm is rendered, the one the argo-cd Application syncs, with the health check of argocd-cm.ts', (env) => {
+    const rendered = [
+      ...result.files.filter((f) => f.path.startsWith(`${env}/`)).map((f) => ({ path: `dist/${f.path}`, objects: f.objects })),
+      ...result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)).map((f) => ({ path: `argocd/${f.path}`, objects: f.objects })),
+    ];
+    const cms = rendered.flatMap((f) => (f.objects as Any[]).filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm' && o.metadata.namespace === 'argocd').map((o) => ({ path: f.path, o })));
+    expect(cms.map((c) => c.path)).toEqual([`dist/${env}/argo-cd/configmap.yaml`]);
+    expect(app(env, 'argo-cd').spec.source.path).toBe(`dist/${env}/argo-cd`);
+    const { data } = cms[0].o;
+    // The chart's own defaults stay beside ours; ours win where both set a key.
+    expect(data).toMatchObject(argocdCmData());
+    expect(data['resource.customizations.health.argoproj.io_Application']).toBe(APPLICATION_HEALTH_LUA);
+    expect(data['resource.customizations.health.argoproj.io_Application']).toMatch(/op\.phase ~= "Succeeded"/);
+    expect(data['application.resourceTrackingMethod']).toBe('annotation');
+  });
+
+  test("an argocd-cm in dist/ without argocd-cm.ts's health check stops the render, naming the file and the key", () => {
+    const env = loaded('dev');
+    const dist = result.files.filter((f) => f.path.startsWith('dev/')).map((f) => (f.path === 'dev/argo-cd/configmap.yaml'
+      ? { ...f, objects: f.objects.map((o: Any) => (o.metadata.name === 'argocd-cm' ? { ...o, data: { ...o.data, 'resource.customizations.health.argoproj.io_Application': undefined } } : o)) }
+      : f));
+    expect(() => renderArgoCd(env, dist, PLATFORMS)).toThrow(
+      /^environment dev: dist\/dev\/argo-cd\/configmap\.yaml: argocd-cm does not carry resource\.customizations\.health\.argoproj\.io_Application as lib\/addons\/argocd-cm\.ts has them; .* pass argocdCmData\(\) as configs\.cm of the argo-cd add-on/,
+    );
+  });
+
+  test('without the argo-cd add-on, argocd/<env>/argocd-cm.yaml is the one argocd-cm, for the Argo CD installed by hand', () => {
+    const env = loaded('dev', (e) => { e.addons = { ...e.addons, argoCd: false }; });
+    const dist = [...renderEnvironment(env, PLATFORMS), ...renderAddons(env).files];
+    const cms = [...dist, ...renderArgoCd(env, dist, PLATFORMS)].flatMap((f) => (f.objects as Any[]).filter((o) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm').map(() => f.path));
+    expect(cms).toEqual(['dev/argocd-cm.yaml']);
+    const cm = objects(renderArgoCd(env, dist, PLATFORMS).filter((f) => f.path === 'dev/argocd-cm.yaml'))[0];
+    expect(cm.data).toEqual(argocdCmData());
   });
 
   test('one Argo CD version: tools/argocd/go.mod builds the ARGOCD_VERSION the clusters install', () => {

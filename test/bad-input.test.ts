@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { Construct } from 'constructs';
 import { PLATFORMS } from '../charts';
 import { ENVIRONMENT_SOURCES, EnvironmentSource } from '../environments';
-import { runSynth } from '../lib/cli/synth-command';
+import { runSynth } from '../cli/synth-command';
 import { Microservice, MicroserviceProps } from '../lib/microservice';
 import { MySql } from '../lib/mysql';
 import type { PlatformDefinition } from '../lib/platform';

@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
-import { parseCommandLine, usage, type CommandSpec } from '../lib/cli/args';
+import { parseCommandLine, usage, type CommandSpec } from '../cli/args';
 import { ROOT } from './helpers';
 
 /** Every command has --help; an unknown flag prints the usage and exits 2, never a stack trace. */
 const COMMANDS: Record<string, readonly string[]> = {
-  diff: ['node', 'scripts/run.mjs', 'lib/cli/diff.ts'],
-  check: ['node', 'scripts/run.mjs', 'lib/cli/check.ts'],
+  diff: ['node', 'scripts/run.mjs', 'cli/diff.ts'],
+  check: ['node', 'scripts/run.mjs', 'cli/check.ts'],
   bench: ['node', 'scripts/run.mjs', 'bench/bench.ts'],
   'validate:server': ['node', 'scripts/run.mjs', 'tools/apiserver/validate-server.ts'],
   'validate:argocd': ['node', 'scripts/run.mjs', 'tools/argocd/validate-argocd.ts'],
+  'addons:verify': ['node', 'scripts/run.mjs', 'cli/verify-addons.ts'],
+  'addons:crds': ['node', 'scripts/run.mjs', 'scripts/vendor-crds.ts'],
   schemas: ['node', 'scripts/run.mjs', 'scripts/pin-schemas.ts'],
   validate: ['bash', 'scripts/validate.sh'],
   import: ['bash', 'scripts/import-crds.sh'],

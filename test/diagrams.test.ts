@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PLATFORMS } from '../charts';
-import { runSynth } from '../lib/cli/synth-command';
+import { runSynth } from '../cli/synth-command';
 import { Flowchart } from '../lib/diagrams/mermaid';
 import type { TopologyFile } from '../lib/diagrams/documents';
 import type { PlatformContext } from '../lib/platform-context';
@@ -209,14 +209,14 @@ describe('facts on the parsed graphs', () => {
   test('cluster view: add-ons, Application waves in order, and the folder each Application owns', () => {
     const g = graph('cluster#prod');
     const chain = g.edges.filter((e) => e.stroke === 'thick').map((e) => `${e.from}→${e.to}`);
-    expect(chain).toEqual(['root→wave_m10', 'wave_m10→wave_m4', 'wave_m4→wave_m3', 'wave_m3→wave_m2', 'wave_m2→wave_m1', 'wave_m1→wave_0']);
+    expect(chain).toEqual(['root→wave_m10', 'wave_m10→wave_m5', 'wave_m5→wave_m4', 'wave_m4→wave_m3', 'wave_m3→wave_m2', 'wave_m2→wave_m1', 'wave_m1→wave_0']);
     expect(edge(g, 'app_sales_order', 'dir_sales_order')?.text).toBe('owns');
     expect(vertex(g, 'dir_sales_order')?.text).toBe('dist/prod/sales-order');
-    expect(g.subgraphs.find((s) => s.id === 'wave_m2')!.nodes).toContain('app_ingress_nginx');
+    expect(g.subgraphs.find((s) => s.id === 'wave_m1')!.nodes).toContain('app_ingress_nginx');
     // Add-ons are rendered folders like everything else: the Application owns dist/<env>/<add-on>, its CRDs their own.
     expect(vertex(g, 'app_karpenter')?.text).toBe('karpenter<br>project addons');
     expect(edge(g, 'app_karpenter', 'dir_karpenter')?.text).toBe('owns');
     expect(vertex(g, 'dir_karpenter_crds')?.text).toBe('dist/prod/karpenter-crds');
-    expect(g.subgraphs.find((s) => s.id === 'wave_m4')!.nodes).toContain('app_karpenter_crds');
+    expect(g.subgraphs.find((s) => s.id === 'wave_m5')!.nodes).toContain('app_karpenter_crds');
   });
 });

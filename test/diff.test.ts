@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { COMMENT_MARKER, destructiveChanges, diffTrees, diffValues, formatDiffMarkdown, lineDiff } from '../lib/argocd/manifest-diff';
+import { COMMENT_MARKER, destructiveChanges, diffTrees, diffValues, formatDiffMarkdown, lineDiff } from '../lib/review/manifest-diff';
 import { ROOT } from './helpers';
 
 const deployment = (image: string, replicas?: number, env: Record<string, string> = {}) => `apiVersion: apps/v1
@@ -193,7 +193,7 @@ describe('npm run diff -- --base <ref> in a git repository', () => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
   };
-  const diff = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/run.mjs'), join(ROOT, 'lib/cli/diff.ts'), ...args], { cwd: dir, encoding: 'utf8' });
+  const diff = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/run.mjs'), join(ROOT, 'cli/diff.ts'), ...args], { cwd: dir, encoding: 'utf8' });
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'manifest-diff-'));

@@ -380,16 +380,17 @@ describe('chart-level exposure errors', () => {
 
 describe('one hostname, one load balancer', () => {
   const { RouteRegistry } = require('../lib/platform-context') as typeof import('../lib/platform-context');
+  const service = (name: string) => ({ environment: 'dev', component: { name, kind: 'service' } });
   test('a host routed by NGINX cannot also be an ALB host, and an NLB takes its host whole', () => {
     const routes = new RouteRegistry();
-    routes.claim('environment dev, service a', 'p/a', 'shop.dev.example.com', '/api', 'nginx');
-    expect(() => routes.claim('environment dev, service b', 'p/b', 'shop.dev.example.com', '/web', 'alb-internet-facing'))
+    routes.claim(service('a'), 'p/a', 'shop.dev.example.com', '/api', 'nginx');
+    expect(() => routes.claim(service('b'), 'p/b', 'shop.dev.example.com', '/web', 'alb-internet-facing'))
       .toThrow(/environment dev, service b: host shop.dev.example.com is already served by the nginx load balancer of p\/a/);
-    expect(() => routes.claim('environment dev, service c', 'p/c', 'shop.dev.example.com', '*', 'nginx'))
+    expect(() => routes.claim(service('c'), 'p/c', 'shop.dev.example.com', '*', 'nginx'))
       .toThrow(/path \(all\) is already routed to p\/a/);
-    routes.claim('environment dev, service b', 'p/b', 'shop.dev.example.com', '/web', 'nginx');
-    routes.claim('environment dev, service d', 'p/d', 'api.dev.example.com', '*', 'nlb');
-    expect(() => routes.claim('environment dev, service e', 'p/e', 'api.dev.example.com', '/x', 'nlb'))
+    routes.claim(service('b'), 'p/b', 'shop.dev.example.com', '/web', 'nginx');
+    routes.claim(service('d'), 'p/d', 'api.dev.example.com', '*', 'nlb');
+    expect(() => routes.claim(service('e'), 'p/e', 'api.dev.example.com', '/x', 'nlb'))
       .toThrow(/host api.dev.example.com path \/x is already routed to p\/d/);
   });
 });

@@ -10,10 +10,10 @@ import { PlatformChart } from '../lib/platform-chart';
 import { PlatformContext } from '../lib/platform-context';
 import { PLATFORMS } from '../charts';
 import { renderEnvironment } from '../lib/render/build';
-import type { KubeObject, RenderedFile } from '../lib/render/kube-object';
+import type { KubeObject, RenderedFile } from '../lib/kube-object';
 import { listFiles } from '../lib/render/write';
-import { runRelease } from '../lib/cli/release-command';
-import { runSynth } from '../lib/cli/synth-command';
+import { runRelease } from '../cli/release-command';
+import { runSynth } from '../cli/synth-command';
 
 export const ROOT = join(__dirname, '..');
 
@@ -120,16 +120,17 @@ export function runCli(dir: string, entry: string, args: readonly string[], env:
  * input without touching the real tree. node_modules is linked, not copied.
  *
  * `synth` and `release` run the commands in this process (see runInProcess): fast, but with this repository's
- * code, so they refuse to run once a `.ts` file of the copy was changed; `synthCli` and `releaseCli` start the
+ * code, so they refuse to run while a `.ts` file of the copy differs from it; `synthCli` and `releaseCli` start the
  * real CLI (a process, and a bundle build the first time), which sees every change.
  */
 export class Workspace {
   public readonly dir: string;
-  private codeChanged: string | undefined;
+  /** `.ts` files of the copy that differ from this repository's: the code in-process commands would not run. */
+  private readonly codeChanged = new Set<string>();
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'platform-manifests-'));
-    for (const entry of ['addons', 'charts', 'environments', 'releases', 'lib', 'imports', 'scripts', 'dist', 'argocd', 'docs', 'package.json', 'tsconfig.json']) {
+    for (const entry of ['addons', 'charts', 'environments', 'releases', 'cli', 'lib', 'imports', 'scripts', 'dist', 'argocd', 'docs', 'package.json', 'tsconfig.json']) {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(this.dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(this.dir, 'node_modules'));
@@ -155,7 +156,12 @@ export class Workspace {
 
   public write(file: string, content: string): void {
     const path = join(this.dir, file);
-    if (file.endsWith('.ts') && !(existsSync(path) && readFileSync(path, 'utf8') === content)) this.codeChanged = file;
+    if (file.endsWith('.ts')) {
+      // Written back as it is in this repository (a test undoing its edit), the in-process commands run it again.
+      const original = join(ROOT, file);
+      if (existsSync(original) && readFileSync(original, 'utf8') === content) this.codeChanged.delete(file);
+      else this.codeChanged.add(file);
+    }
     writeFileSync(path, content);
   }
 
@@ -183,7 +189,12 @@ export class Workspace {
 
   /** `npm run synth -- <args>`, the real CLI in a process of its own. */
   public synthCli(...args: string[]): CommandResult {
-    return runCli(this.dir, 'lib/cli/synth.ts', args);
+    return this.synthCliWith({}, ...args);
+  }
+
+  /** `synthCli` with extra environment variables. */
+  public synthCliWith(env: Record<string, string>, ...args: string[]): CommandResult {
+    return runCli(this.dir, 'cli/synth.ts', args, env);
   }
 
   /** `npm run release -- <args>` in this process (see runInProcess). */
@@ -194,7 +205,7 @@ export class Workspace {
 
   /** `npm run release -- <args>`, the real CLI in a process of its own. */
   public releaseCli(...args: string[]): CommandResult {
-    return runCli(this.dir, 'lib/cli/release.ts', args);
+    return runCli(this.dir, 'cli/release.ts', args);
   }
 
   public remove(): void {
@@ -202,7 +213,8 @@ export class Workspace {
   }
 
   private refuseChangedCode(command: string): void {
-    if (this.codeChanged) throw new Error(`${this.codeChanged} of the workspace was changed: in-process ${command} would not see it; use the CLI`);
+    const [changed] = this.codeChanged;
+    if (changed) throw new Error(`${changed} of the workspace was changed: in-process ${command} would not see it; use the CLI`);
   }
 }
 

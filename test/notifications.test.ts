@@ -1,3 +1,4 @@
+import { PLATFORMS } from '../charts';
 import { parse, parseAllDocuments } from 'yaml';
 import { notificationChannel, notificationsData, notificationSubscriptions, TRIGGERS } from '../lib/argocd/notifications';
 import { renderAll } from '../lib/render/pipeline';
@@ -83,7 +84,7 @@ describe('Argo CD notifications', () => {
   test('a channel for a platform that does not exist is an error naming the field', () => {
     const input = environmentInput('staging');
     input.notifications = { channels: { 'sales-ordr': 'x' } };
-    expect(() => renderAll({ environments: ['staging'], environmentInputs: [input] }))
+    expect(() => renderAll({ platforms: PLATFORMS, environments: ['staging'], environmentInputs: [input] }))
       .toThrow(/environment staging: notifications\.channels\.sales-ordr names no platform rendered here \(platforms: sales-order, /);
   });
 

@@ -211,7 +211,7 @@ describe('the synth lock', () => {
     try {
       const names = [...snapshotTree(join(ws.dir, 'dist')).keys()];
       const run = () => new Promise<{ code: number | null; stderr: string }>((done) => {
-        const child = spawn(process.execPath, ['scripts/run.mjs', 'lib/cli/synth.ts', '--quiet'], { cwd: ws.dir });
+        const child = spawn(process.execPath, ['scripts/run.mjs', 'cli/synth.ts', '--quiet'], { cwd: ws.dir });
         let stderr = '';
         child.stderr.on('data', (d) => { stderr += d; });
         child.on('close', (code) => done({ code, stderr }));

@@ -1,6 +1,6 @@
 import { checkPolicies, EXEMPTION_PREFIX, PolicyReport } from '../lib/policy/gate';
 import { RULES } from '../lib/policy/rules';
-import type { RenderedFile } from '../lib/render/kube-object';
+import type { RenderedFile } from '../lib/kube-object';
 import { Any, render } from './helpers';
 
 /**

@@ -6,9 +6,10 @@ import { parse, parseAllDocuments } from 'yaml';
 import { PLATFORMS } from '../charts';
 import { ENVIRONMENTS } from '../environments';
 import type { EnvironmentInput } from '../environments/schema';
+import { renderAll } from '../lib/render/pipeline';
 import { toYaml } from '../lib/render/serialize';
 import { renderReview } from '../lib/review/review-environment';
-import { runReview } from '../lib/cli/review-command';
+import { runReview } from '../cli/review-command';
 import { Any, objects, ROOT, runCli, runInProcess, snapshotTree, Workspace } from './helpers';
 import { committedRender } from './support/committed-render';
 
@@ -104,6 +105,20 @@ describe('review environments: review-<n> of the platforms that asked for it', (
   });
 });
 
+describe('review environments name platforms, never add-on folders', () => {
+  test('an add-on listed for review is refused, offering the platforms only', () => {
+    let message = '';
+    try {
+      renderAll({ platforms: PLATFORMS, environmentInputs: inputs((dev) => { dev.reviewEnvironments = { platforms: ['argo-cd'] }; }), environments: ['dev'] });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/environment dev: reviewEnvironments\.platforms: 'argo-cd' is not a platform/);
+    const offered = /\(platforms: ([^)]*)\)/.exec(message)?.[1].split(', ').sort();
+    expect(offered).toEqual(PLATFORMS.map((p) => p.name).sort());
+  });
+});
+
 describe('the ApplicationSet that deploys review environments', () => {
   const result = committedRender();
   const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
@@ -183,12 +198,12 @@ describe('npm run review', () => {
     ws.remove();
     rmSync(out, { recursive: true, force: true });
   });
-  // The command in-process (what lib/cli/review.ts runs); the first case runs the real CLI end to end.
+  // The command in-process (what cli/review.ts runs); the first case runs the real CLI end to end.
   const run = (...args: string[]) => runInProcess(ws.dir, {}, (io) => runReview(args, io));
 
   test('render writes dist/review-<n>/ into the folder given, and nothing into the repository (the real CLI)', () => {
     const before = snapshotTree(join(ws.dir, 'dist'));
-    const r = runCli(ws.dir, 'lib/cli/review.ts', ['render', '--pr', '42', '--out', out]);
+    const r = runCli(ws.dir, 'cli/review.ts', ['render', '--pr', '42', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const expected = renderReview(42, PLATFORMS);

@@ -1,5 +1,5 @@
 import { checkPolicies, PolicyReport } from '../lib/policy/gate';
-import type { RenderedFile } from '../lib/render/kube-object';
+import type { RenderedFile } from '../lib/kube-object';
 import { Any, loadCommitted, objects, render } from './helpers';
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
   strictSchema,
   usedKinds,
 } from '../scripts/schemas';
+import { ARGOCD_VERSION } from '../lib/addons/argocd-version';
 import { ROOT } from './helpers';
 
 /** The pinned kubeconform schemas (schemas/, written by `npm run schemas`) cover the output and are current. */
@@ -54,6 +55,21 @@ describe('pinned schemas', () => {
       }
       expect(message).toMatch(/example\.com\/v1 Widget: no source for CRD group example\.com; add it to CRD_SOURCES in scripts\/schemas\.ts/);
       expect(message).toMatch(/v1 Nonsense: no schema for Kubernetes 1\.27\.0/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("Argo CD's kinds fall back to the vendored CRDs of the version that runs, without Go or the network", () => {
+    const root = mkdtempSync(join(tmpdir(), 'schemas-'));
+    try {
+      mkdirSync(join(root, 'dist'));
+      cpSync(join(ROOT, 'addons/crds'), join(root, 'addons/crds'), { recursive: true });
+      writeFileSync(join(root, 'dist', 'app.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: {}\n');
+      const planned = planSchemas(root, defaultSources(ROOT));
+      const application = planned.find((p) => p.path === 'crds/argoproj.io/application_v1alpha1.json')!;
+      expect(application.source).toBe(`addons/crds/argo-cd/application-crd.yaml (github.com/argoproj/argo-cd/v3@${ARGOCD_VERSION})`);
+      expect(CRD_SOURCES.find((c) => c.groups.includes('argoproj.io'))).toMatchObject({ vendored: { set: 'argo-cd', version: ARGOCD_VERSION } });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

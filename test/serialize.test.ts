@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../lib/render/serialize';
-import type { KubeObject } from '../lib/render/kube-object';
+import type { KubeObject } from '../lib/kube-object';
 import { committedRender } from './support/committed-render';
 
 const parse = (text: string, version: '1.1' | '1.2' = '1.2') => parseAllDocuments(text, { version }).map((d) => {

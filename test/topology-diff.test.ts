@@ -105,7 +105,7 @@ describe('npm run diff puts the topology changes first', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('the new flow is reported in words above the manifest diff, after the comment marker', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts/run.mjs'), join(ROOT, 'lib/cli/diff.ts'), '--base', 'main'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts/run.mjs'), join(ROOT, 'cli/diff.ts'), '--base', 'main'], { cwd: dir, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');

@@ -1,6 +1,6 @@
 import { MANAGED_BY } from '../labels';
 import { SECRETS_LABEL } from '../platform-namespace';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 

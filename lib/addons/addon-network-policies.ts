@@ -1,7 +1,7 @@
 import type { Environment } from '../../environments/schema';
 import { MANAGED_BY } from '../labels';
 import { MONITORING_NAMESPACE } from '../network-policies';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 
 /** Pods of an add-on that no rendered workload declares (the Prometheus Operator creates them). */
 export interface ManagedPods {

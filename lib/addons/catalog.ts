@@ -1,13 +1,13 @@
 import type { Addons, Environment } from '../../environments/schema';
-import { APP_WAVES } from '../argocd/app-waves';
-import { ARGOCD_CHART, ARGOCD_VERSION } from '../argocd/version';
-import { argocdCmData } from '../argocd/argocd-cm';
+import { APP_WAVES } from '../app-waves';
+import { ARGOCD_CHART, ARGOCD_VERSION } from './argocd-version';
+import { argocdCmData } from './argocd-cm';
 import { EXTERNAL_SECRETS_NAMESPACE, EXTERNAL_SECRETS_SERVICE_ACCOUNT } from '../cluster-secret-stores';
 import { ConfigError } from '../errors';
 import { DNS_ZONE_LABEL } from '../exposure';
 import { ingressNginxControllerValues } from '../ingress-nginx-controller';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../network-policies';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 import { alertmanagerConfigSecret, grafanaAdminSecret, GRAFANA_ADMIN_SECRET, ALERTMANAGER_CONFIG_SECRET } from './monitoring-secrets';
 import type { PodSecurityLevel } from './addon-namespace';
 import type { AddonNetwork } from './addon-network-policies';
@@ -57,10 +57,17 @@ export interface AddonDefinition {
   readonly roleKey?: string;
   readonly values: (context: AddonContext) => Record<string, unknown>;
   /**
-   * Where the add-on's CRDs come from: `chart` (the chart's own), another chart of the lock that holds only
-   * CRDs (Karpenter's `karpenter-crd`), or `none` when another release owns them. @default 'chart'
+   * Values paths the chart documents as free-form maps (it passes their keys on as they are), each with where
+   * it says so: keys below them are not checked against the chart's defaults (lib/addons/values-check.ts).
+   * @default none
    */
-  readonly crds?: 'chart' | 'none' | { readonly chart: string };
+  readonly freeFormValues?: readonly { readonly path: string; readonly reason: string }[];
+  /**
+   * Where the add-on's CRDs come from: `chart` (the chart's own), another chart of the lock that holds only
+   * CRDs (Karpenter's `karpenter-crd`), a set vendored into `addons/crds/<set>/` at the version that runs (Argo
+   * CD's, whose chart lags behind its images), or `none` when another release owns them. @default 'chart'
+   */
+  readonly crds?: 'chart' | 'none' | { readonly chart: string } | { readonly vendored: string; readonly version: string };
   /** The Pod Security level of the namespace, when this add-on creates it. `undefined`: it does not. */
   readonly namespaceSecurity?: { readonly level: PodSecurityLevel; readonly reason?: string; readonly externalSecrets?: boolean; readonly readinessGates?: boolean };
   /** Objects of our own beside the chart's (ExternalSecrets for its credentials). */
@@ -142,13 +149,17 @@ export const ADDONS: readonly AddonDefinition[] = [
     namespace: (env) => env.gitops.argocdNamespace,
     wave: APP_WAVES.coreAddons,
     namespaceSecurity: { level: 'restricted' },
+    // The chart's CRDs are those of its appVersion (v3.4.4 for 10.1.1); the controller runs ARGOCD_VERSION and
+    // needs that version's (npm run addons:crds copies them from the Go module).
+    crds: { vendored: 'argo-cd', version: ARGOCD_VERSION },
     // The application controller reaches the API server on 443; the repo server fetches Git over HTTPS or SSH.
     network: { egressPorts: [22] },
     description: `Argo CD ${ARGOCD_VERSION} itself, self-managed once bootstrapped from this folder`,
+    freeFormValues: [{ path: 'configs.cm', reason: 'values.yaml: "Any values you put under `.configs.cm` are passed to argocd-cm ConfigMap"' }],
     values: ({ monitoring }) => ({
       // The chart's own NetworkPolicies allow ingress only; ours (addon-network-policies.ts) cover both ways.
       global: { ...ARGOCD_CHART.imageValues.global, networkPolicy: { create: false } },
-      crds: { install: true, keep: true },
+      crds: { install: false },
       configs: { cm: { create: true, ...argocdCmData() } },
       dex: { enabled: false },
       notifications: { enabled: false },
@@ -289,7 +300,7 @@ export const ADDONS: readonly AddonDefinition[] = [
     enabledBy: 'awsLoadBalancerController',
     chart: 'aws-load-balancer-controller',
     namespace: fixed('kube-system'),
-    wave: APP_WAVES.coreAddons,
+    wave: APP_WAVES.storeAddons,
     roleKey: 'aws-load-balancer-controller',
     description: 'AWS Load Balancer Controller: ALBs for Ingresses, NLBs for LoadBalancer Services',
     values: ({ env, roleArn, monitoring }) => ({
@@ -332,6 +343,8 @@ export const ADDONS: readonly AddonDefinition[] = [
     wave: APP_WAVES.edgeAddons,
     namespaceSecurity: { level: 'restricted', readinessGates: true },
     description: 'ingress-nginx: the `nginx` IngressClass, behind an internet-facing NLB',
+    // lib/ingress-nginx-controller.ts adds the port of the HTTP-to-HTTPS redirect listener.
+    freeFormValues: [{ path: 'controller.containerPort', reason: 'controller-deployment.yaml ranges over it: every key is a named container port' }],
     // It routes to the platforms' Services, whatever their namespace and port.
     network: { egressToCluster: true },
     values: ({ env, monitoring, loadBalancerController }) => {

@@ -37,6 +37,12 @@ export class ChartLock {
 
   private constructor(public readonly charts: readonly LockedChart[]) {}
 
+  /** This lock with some charts at other versions (a rehearsed upgrade); each must be a chart of the lock. */
+  public with(changes: readonly LockedChart[]): ChartLock {
+    for (const c of changes) this.get(c.name);
+    return new ChartLock(this.charts.map((c) => changes.find((x) => x.name === c.name) ?? c));
+  }
+
   public get(name: string): LockedChart {
     const chart = this.charts.find((c) => c.name === name);
     if (!chart) {

@@ -1,7 +1,7 @@
 import type { AlertReceiver, Environment } from '../../environments/schema';
 import { MANAGED_BY } from '../labels';
 import { MONITORING_NAMESPACE } from '../network-policies';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 
 /** Secret with Grafana's admin user and password, created by External Secrets (never the chart's default). */
 export const GRAFANA_ADMIN_SECRET = 'grafana-admin';

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
-import { groupOf } from '../argocd/kinds';
-import type { RenderedFile } from '../render/kube-object';
+import { groupOf } from '../kinds';
+import type { RenderedFile } from '../kube-object';
 
 /**
  * Every object of an environment has exactly one owner: the Application of the one `dist/<env>/` folder it is

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { EXEMPTION_PREFIX } from '../policy/gate';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 
 /**
  * What an add-on's object genuinely needs beyond the production rules, listed one object and one rule at a

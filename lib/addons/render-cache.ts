@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 
 /**
  * Committed cache of `helm template` output, so `npm run synth` runs Helm only when a chart or its values

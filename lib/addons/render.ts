@@ -1,7 +1,7 @@
 import type { Environment } from '../../environments/schema';
 import { ConfigError } from '../errors';
-import { isClusterScoped, withSyncWaves } from '../argocd/kinds';
-import type { KubeObject, RenderedFile } from '../render/kube-object';
+import { isClusterScoped, withSyncWaves } from '../kinds';
+import type { KubeObject, RenderedFile } from '../kube-object';
 import { addonNamespace } from './addon-namespace';
 import { addonNetworkPolicies } from './addon-network-policies';
 import { ADDONS, AddonDefinition, enabledAddons, EnabledAddon } from './catalog';
@@ -9,7 +9,10 @@ import { ChartLock, LockedChart } from './chart-lock';
 import { fetchChart } from './chart-source';
 import { ensureHelm, HELM_VERSION, helmTemplate } from './helm';
 import { applyPolicyExemptions } from './policy-exemptions';
-import { RenderCache, renderKey } from './render-cache';
+import { RenderCache, renderKey, sha256 } from './render-cache';
+import { chartArchiveDefaults } from './chart-defaults';
+import { checkValues } from './values-check';
+import { readVendoredCrds, vendoredCrdObjects } from './vendored-crds';
 
 /** Argo CD applies an object with this annotation server-side even if the Application's default changes. */
 const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
@@ -45,6 +48,8 @@ function jsonLength(o: KubeObject): number {
 /** One `helm template` of a release: what it needs and where its output is cached. */
 interface Release {
   readonly env: string;
+  /** The add-on the release belongs to, for messages. */
+  readonly addon: string;
   /** Release (and cache entry) name. */
   readonly release: string;
   readonly chart: LockedChart;
@@ -53,6 +58,8 @@ interface Release {
   readonly kubeVersion: string;
   readonly apiVersions: readonly string[];
   readonly includeCrds: boolean;
+  /** Values paths the chart passes on as free-form maps (AddonDefinition.freeFormValues). */
+  readonly freeForm: readonly string[];
 }
 
 export interface AddonRenderOptions {
@@ -62,10 +69,14 @@ export interface AddonRenderOptions {
   readonly fresh?: boolean;
   /** Where cache entries are read and written. @default the repository's addons/render-cache */
   readonly cache?: RenderCache;
+  /** The chart lock to render with. @default the repository's addons/charts.lock.json */
+  readonly lock?: ChartLock;
 }
 
 /** What rendering the add-ons of one environment produced. */
 export interface AddonRender {
+  /** The add-ons rendered, by name (their dist folder). */
+  readonly names: readonly string[];
   readonly files: RenderedFile[];
   /** Cache entries (file names) the environment uses: everything else of its cache folder is stale. */
   readonly cacheEntries: ReadonlySet<string>;
@@ -81,8 +92,8 @@ export interface AddonRender {
 export function renderAddons(env: Environment, options: AddonRenderOptions = {}): AddonRender {
   const root = options.root ?? process.cwd();
   const enabled = enabledAddons(env, options.addons ?? ADDONS);
-  if (enabled.length === 0) return { files: [], cacheEntries: new Set(), rendered: [] };
-  const lock = ChartLock.load(root);
+  if (enabled.length === 0) return { names: [], files: [], cacheEntries: new Set(), rendered: [] };
+  const lock = options.lock ?? ChartLock.load(root);
   const cache = options.cache ?? new RenderCache(root);
   const files: RenderedFile[] = [];
   const cacheEntries = new Set<string>();
@@ -100,6 +111,8 @@ export function renderAddons(env: Environment, options: AddonRenderOptions = {})
     if (cached) return cached;
     const helm = () => ensureHelm(root);
     const archive = fetchChart(release.chart, helm, root);
+    // Helm ignores a key the chart does not read: a typo in the catalog would pass silently.
+    checkValues(env.name, release.addon, release.values, chartArchiveDefaults(archive, release.chart.name, `${release.chart.name} ${release.chart.version}`), release.freeForm);
     const yaml = helmTemplate(helm(), { ...release, release: release.release, archive });
     const objects = parseManifests(yaml, `${env.name}/${release.release}`);
     rendered.push(release.release);
@@ -107,21 +120,33 @@ export function renderAddons(env: Environment, options: AddonRenderOptions = {})
     return objects;
   };
 
+  /** A vendored CRD set (verified on every render), parsed once and cached like a Helm render. */
+  const vendoredOf = (release: string, set: string, version: string): readonly KubeObject[] => {
+    const crds = readVendoredCrds(root, set, version);
+    const key = sha256(`vendored\n${crds.digest}`).slice(0, 20);
+    cacheEntries.add(cache.path(env.name, release, key).split('/').pop()!);
+    const cached = options.fresh ? undefined : cache.read(env.name, release, key);
+    if (cached) return cached;
+    const objects = vendoredCrdObjects(crds, set);
+    if (!options.fresh) cache.write(env.name, release, key, objects);
+    return objects;
+  };
+
   const namespaceOwners = new Map<string, string>();
   for (const item of enabled) {
     const { addon } = item;
     const crds = addon.crds ?? 'chart';
-    const base = { env: env.name, namespace: item.namespace, kubeVersion, apiVersions };
+    const base = { env: env.name, addon: addon.name, namespace: item.namespace, kubeVersion, apiVersions, freeForm: (addon.freeFormValues ?? []).map((f) => f.path) };
     const main = objectsOf({ ...base, release: addon.name, chart: lock.get(addon.chart), values: item.values, includeCrds: crds === 'chart' });
-    const extraCrds = typeof crds === 'object'
-      ? objectsOf({ ...base, release: `${addon.name}-crds`, chart: lock.get(crds.chart), values: {}, includeCrds: true })
-      : [];
+    const extraCrds = typeof crds !== 'object' ? []
+      : 'chart' in crds ? objectsOf({ ...base, release: `${addon.name}-crds`, chart: lock.get(crds.chart), values: {}, includeCrds: true, freeForm: [] })
+        : vendoredOf(`${addon.name}-crds`, crds.vendored, crds.version);
     const chartObjects = [...withoutReplaced(env.name, addon, main), ...extraCrds];
     const own = [...ownObjects(item, namespaceOwners)];
     const policies = addonNetworkPolicies(env, addon.name, item.namespace, own.some((o) => o.kind === 'Namespace'), chartObjects, addon.network);
     files.push(...addonFiles(env.name, item, [...chartObjects, ...own, ...policies]));
   }
-  return { files, cacheEntries, rendered };
+  return { names: enabled.map((e) => e.addon.name), files, cacheEntries, rendered };
 }
 
 /** The chart's objects without those the add-on replaces by its own (see AddonDefinition.replaces). */

@@ -1,6 +1,6 @@
 import type { Environment } from '../../environments/schema';
 import { MANAGED_BY } from '../labels';
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 
 /**
  * A webhook's serving certificate as a `kubernetes.io/tls` Secret made by External Secrets from

@@ -1,7 +1,7 @@
 import type { Addons, Environment } from '../../environments/schema';
 import { ConfigError } from '../errors';
-import type { KubeObject, RenderedFile } from '../render/kube-object';
-import { groupOf } from './kinds';
+import type { KubeObject, RenderedFile } from '../kube-object';
+import { groupOf } from '../kinds';
 
 interface Requirement {
   readonly addon: keyof Addons;

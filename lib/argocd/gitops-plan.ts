@@ -1,12 +1,11 @@
 import type { Environment } from '../../environments/schema';
 import { ConfigError } from '../errors';
 import type { PlatformDefinition } from '../platform';
-import { CLUSTER_FOLDER } from '../render/build';
-import type { KubeObject, RenderedFile } from '../render/kube-object';
+import { CLUSTER_FOLDER, type KubeObject, type RenderedFile } from '../kube-object';
 import { ADDONS, AddonDefinition, enabledAddons, IgnoredDifference } from '../addons/catalog';
 import { crdFolder } from '../addons/render';
-import { APP_WAVES } from './app-waves';
-import { groupOf, isClusterScoped, knownKinds } from './kinds';
+import { APP_WAVES } from '../app-waves';
+import { groupOf, isClusterScoped, knownKinds } from '../kinds';
 
 /** Where the committed manifests live in the repository Argo CD reads. */
 export const DIST_ROOT = 'dist';

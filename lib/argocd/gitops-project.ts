@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { AppProject } from '../../imports/argoproj.io';
-import { APP_WAVES } from './app-waves';
+import { APP_WAVES } from '../app-waves';
 import type { GroupKind, ProjectPlan } from './gitops-plan';
 import { argoLabels, waveAnnotation } from './labels';
 

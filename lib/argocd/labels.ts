@@ -1,4 +1,4 @@
-import { SYNC_WAVE_ANNOTATION } from './kinds';
+import { SYNC_WAVE_ANNOTATION } from '../kinds';
 import { MANAGED_BY } from '../labels';
 
 /** Label every Argo CD object carries with the environment it belongs to. */

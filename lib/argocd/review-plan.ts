@@ -36,7 +36,7 @@ export function planReviewEnvironments(env: Environment, folders: ReadonlyMap<st
   const summaries = settings.platforms.map((name) => {
     const summary = folders.get(name);
     if (!platforms.some((p) => p.name === name) || !summary) {
-      throw new ConfigError(`environment ${env.name}: reviewEnvironments.platforms: '${name}' is not a platform rendered in ${env.name} (platforms: ${[...folders.keys()].filter((f) => f !== 'cluster').join(', ')})`);
+      throw new ConfigError({ environment: env.name, field: 'reviewEnvironments.platforms' }, `'${name}' is not a platform rendered in ${env.name} (platforms: ${platforms.filter((p) => folders.has(p.name)).map((p) => p.name).join(', ')})`);
     }
     return summary;
   });

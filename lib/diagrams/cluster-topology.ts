@@ -1,7 +1,7 @@
-import { APP_WAVES } from '../argocd/app-waves';
+import { APP_WAVES } from '../app-waves';
 import type { GitOpsPlan } from '../argocd/gitops-plan';
-import { groupOf, SYNC_WAVE_ANNOTATION } from '../argocd/kinds';
-import type { RenderedFile } from '../render/kube-object';
+import { groupOf, SYNC_WAVE_ANNOTATION } from '../kinds';
+import type { RenderedFile } from '../kube-object';
 
 /** What Argo CD syncs in one environment's cluster, in order: the cluster view of the diagrams. */
 export interface ClusterTopology {

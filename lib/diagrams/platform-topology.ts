@@ -1,5 +1,6 @@
-import type { ComponentRecord, ComponentScale, EntryPoint, PlatformContext } from '../platform-context';
-import type { KubeObject } from '../render/kube-object';
+import type { PlatformContext } from '../platform-context';
+import type { ComponentRecord, ComponentScale, EntryPoint } from '../component-record';
+import type { KubeObject } from '../kube-object';
 
 /**
  * The topology of one platform in one environment, as plain data: what runs, how it is reached from outside,

@@ -1,5 +1,5 @@
 import type { ImagePolicy } from '../image';
-import { describe, KubeObject, RenderedFile } from '../render/kube-object';
+import { describe, KubeObject, RenderedFile } from '../kube-object';
 import { Finding, PolicyInput, PolicyRule, RULES } from './rules';
 
 /** Annotation through which one object opts out of one rule: `policy.platform-manifests.io/exempt-<rule>: <reason>`. */

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../render/kube-object';
+import type { KubeObject } from '../kube-object';
 
 /** Everything a rule sees: the objects of one environment, with the file each came from. */
 export interface PolicyInput {

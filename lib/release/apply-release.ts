@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Releases, RELEASES_DIR, writeReleases } from '../../environments/releases';
-import { diffTrees, formatDiffMarkdown } from '../argocd/manifest-diff';
+import { diffTrees, formatDiffMarkdown } from '../review/manifest-diff';
 import { ConfigError } from '../errors';
 import { formatViolations } from '../policy/gate';
 import { renderForWrite } from '../render/pipeline';
 import { writeRendered } from '../render/synthesize';
 import { listFiles } from '../render/write';
+import type { PlatformDefinition } from '../platform';
 
 export interface ApplyOptions {
   /** The repository root: `releases/`, `dist/` and `argocd/` below it. */
   readonly root: string;
+  /** The platforms to render: the entry point passes `PLATFORMS` of charts/. */
+  readonly platforms: readonly PlatformDefinition[];
   /** Render and diff, write nothing. @default false */
   readonly dryRun?: boolean;
 }
@@ -27,7 +30,7 @@ export interface ApplyResult {
  * a ConfigError before a byte is written.
  */
 export function applyReleases(environment: string, releases: Releases, options: ApplyOptions): ApplyResult {
-  const summary = renderForWrite({ environments: [environment], releases: new Map([[environment, releases]]) });
+  const summary = renderForWrite({ platforms: options.platforms, environments: [environment], releases: new Map([[environment, releases]]) });
   if (summary.policy.violations.length > 0) {
     throw new ConfigError(`${summary.policy.violations.length} policy violation(s):\n${formatViolations(summary.policy)}`);
   }

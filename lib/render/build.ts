@@ -2,8 +2,8 @@ import { ApiObject, App, Chart, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
 import { releaseFileName } from '../../environments/releases';
 import type { Environment } from '../../environments/schema';
-import { withSyncWaves } from '../argocd/kinds';
-import { KarpenterNodes } from '../argocd/karpenter-nodes';
+import { withSyncWaves } from '../kinds';
+import { KarpenterNodes } from '../karpenter-nodes';
 import { ClusterSecretStores } from '../cluster-secret-stores';
 import { ConfigError } from '../errors';
 import type { PlatformDefinition } from '../platform';
@@ -15,10 +15,8 @@ import { PlatformAlerts } from '../platform-alerts';
 import { DataStoreRestore } from '../data-store-backup';
 import { PlatformDashboard } from '../platform-dashboard';
 import { OtelCollector } from '../otel-collector';
-import type { KubeObject, RenderedFile } from './kube-object';
+import { CLUSTER_FOLDER, type KubeObject, type RenderedFile } from '../kube-object';
 
-/** Folder of `dist/<env>/` for what belongs to the whole cluster rather than to one platform. */
-export const CLUSTER_FOLDER = 'cluster';
 /** Folder below a platform's for the restore Jobs: rendered and checked like everything, applied by hand. */
 export const RESTORE_FOLDER = 'restore';
 
@@ -41,7 +39,7 @@ export interface BuiltChart {
 
 /**
  * Renders every chart of an environment into files of plain objects, each object annotated with its Argo CD
- * sync wave (lib/argocd/kinds.ts). Pure: writes nothing.
+ * sync wave (lib/kinds.ts). Pure: writes nothing.
  */
 export function renderEnvironment(
   env: Environment,
@@ -142,11 +140,12 @@ export function buildEnvironment(
   }
   for (const name of Object.keys(env.releases)) {
     if (!known.has(name)) {
-      throw new ConfigError(`environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is not a platform (platforms: ${[...known].join(', ')})`);
+      throw new ConfigError({ environment: env.name, file: releaseFileName(env.name) }, `"${name}" is not a platform (platforms: ${[...known].join(', ')})`);
     }
     if (env.platforms[name]?.enabled === false) {
       throw new ConfigError(
-        `environment ${env.name}: ${releaseFileName(env.name)}: "${name}" is disabled in environments/${env.name}.ts, so nothing of it runs; remove its releases`,
+        { environment: env.name, file: releaseFileName(env.name) },
+        `"${name}" is disabled in environments/${env.name}.ts, so nothing of it runs; remove its releases`,
       );
     }
   }
@@ -176,7 +175,8 @@ export function buildEnvironment(
       const chart = guarded(env.name, `${file} (${ChartClass.name})`, () => new ChartClass(chartIn(ChartClass.name), context));
       if (ids.has(chart.node.id) || DERIVED_CHARTS.includes(chart.node.id)) {
         throw new ConfigError(
-          `environment ${env.name}: ${file}: platform ${platform.name} has two charts named ${chart.node.id} ` +
+          { environment: env.name, platform: platform.name, file },
+          `two of its charts are named ${chart.node.id} ` +
             `(${ids.get(chart.node.id) ?? 'one the render adds itself'}); each chart id names its own file in dist/, choose another`,
         );
       }

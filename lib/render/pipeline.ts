@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { checkEnvironmentsApart, ENVIRONMENT_SOURCES, EnvironmentSource, loadEnvironment } from '../../environments';
 import type { Releases } from '../../environments/releases';
 import type { Environment, EnvironmentInput } from '../../environments/schema';
-import { PLATFORMS } from '../../charts';
 import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
 import { renderArgoCdWithPlan } from '../argocd/render';
@@ -16,13 +15,14 @@ import { renderAddons } from '../addons/render';
 import { checkSingleOwners } from '../addons/ownership';
 import { byCodePoint } from '../validation';
 import { renderEnvironment } from './build';
-import type { RenderedFile } from './kube-object';
+import type { RenderedFile } from '../kube-object';
 import { toYaml } from './serialize';
 
 export interface RenderOptions {
   /** Only these environments. @default all */
   readonly environments?: readonly string[];
-  readonly platforms?: readonly PlatformDefinition[];
+  /** The platforms to render: the entry points pass the repository's list, `PLATFORMS` of charts/. */
+  readonly platforms: readonly PlatformDefinition[];
   /** Environments to load instead of the committed ones, each assumed to be `environments/<name>.ts`. */
   readonly environmentInputs?: readonly EnvironmentInput[];
   /** Environments with the files they come from, instead of the committed ones. */
@@ -48,7 +48,10 @@ export interface EnvironmentOutput {
   /** Files of `argocd/<env>/` (paths relative to it) → YAML. */
   readonly argocd: ReadonlyMap<string, string>;
   readonly policy: PolicyReport;
+  /** The platforms rendered (folders of dist/<env>/ from charts/). */
   readonly platforms: readonly string[];
+  /** The add-ons rendered (their folders; each has a `<name>-crds` folder beside it when it ships CRDs). */
+  readonly addons: readonly string[];
   readonly objectCount: number;
   /** What the diagrams draw, as plain data. */
   readonly topology: EnvironmentTopology;
@@ -71,6 +74,7 @@ export interface RenderSummary {
   readonly topologies: readonly EnvironmentTopology[];
   readonly environments: readonly string[];
   readonly platforms: readonly string[];
+  readonly addons: readonly string[];
   readonly fileCount: number;
   readonly objectCount: number;
   readonly argocdFileCount: number;
@@ -93,7 +97,8 @@ function renderOne(env: Environment, platforms: readonly PlatformDefinition[]): 
     dist: relative(files),
     argocd: relative(argocdFiles),
     policy: checkPolicies(files, new Map<string, ImagePolicy>([[env.name, env.imagePolicy]])),
-    platforms: [...new Set(files.map((f) => f.path.split('/')[1]))],
+    platforms: contexts.map((c) => c.platform),
+    addons: addons.names,
     objectCount: files.reduce((n, f) => n + f.objects.length, 0),
     topology: {
       environment: env.name,
@@ -146,6 +151,7 @@ function summarise(outputs: readonly EnvironmentOutput[], everyEnvironment: bool
     },
     environments: outputs.map((o) => o.name),
     platforms: [...new Set(outputs.flatMap((o) => o.platforms))].sort(byCodePoint),
+    addons: [...new Set(outputs.flatMap((o) => o.addons))].sort(byCodePoint),
     fileCount: outputs.reduce((n, o) => n + o.dist.size, 0),
     objectCount: outputs.reduce((n, o) => n + o.objectCount, 0),
     argocdFileCount: outputs.reduce((n, o) => n + o.argocd.size, 0),
@@ -155,9 +161,8 @@ function summarise(outputs: readonly EnvironmentOutput[], everyEnvironment: bool
 }
 
 /** Loads, validates, renders and checks everything, in this thread; writes nothing. Throws ConfigError on bad input. */
-export function renderAll(options: RenderOptions = {}): RenderResult {
-  const platforms = options.platforms ?? PLATFORMS;
-  const outputs = selectEnvironments(options).map((env) => renderOne(env, platforms));
+export function renderAll(options: RenderOptions): RenderResult {
+  const outputs = selectEnvironments(options).map((env) => renderOne(env, options.platforms));
   return {
     ...summarise(outputs, !options.environments),
     files: outputs.flatMap((o) => o.files),
@@ -169,10 +174,9 @@ export function renderAll(options: RenderOptions = {}): RenderResult {
  * The render for writing: like `renderAll`, but each environment's objects are dropped as soon as its YAML
  * and checks are done, so memory holds one environment's objects at a time.
  */
-export function renderForWrite(options: RenderOptions = {}): RenderSummary {
-  const platforms = options.platforms ?? PLATFORMS;
+export function renderForWrite(options: RenderOptions): RenderSummary {
   return summarise(selectEnvironments(options).map((env) => {
-    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, platforms);
+    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, options.platforms);
     return output;
   }), !options.environments);
 }

@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube-object';
+import type { KubeObject } from '../kube-object';
 
 /**
  * A chart's objects as one multi-document YAML file.

@@ -62,7 +62,7 @@ export function synthesize(options: SynthesizeOptions): SynthesizeResult {
  * Swaps a checked render into `dist/` and `argocd/` under the lock. `beforeSwap` runs inside the lock first
  * (`npm run release` writes the release file there, so no render sees the new release without its output).
  */
-export function writeRendered(summary: RenderSummary, options: SynthesizeOptions, beforeSwap?: () => void): SynthesizeResult {
+export function writeRendered(summary: RenderSummary, options: Omit<SynthesizeOptions, keyof RenderOptions>, beforeSwap?: () => void): SynthesizeResult {
   const defaults = outputControlFiles(options.outDir);
   const journal = options.journal ?? defaults.journal;
   const folders: OutputFolder[] = [];

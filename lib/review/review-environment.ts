@@ -6,7 +6,7 @@ import type { ImagePolicy } from '../image';
 import type { PlatformDefinition } from '../platform';
 import { checkPolicies, formatViolations } from '../policy/gate';
 import { renderEnvironment } from '../render/build';
-import type { RenderedFile } from '../render/kube-object';
+import type { RenderedFile } from '../kube-object';
 
 /**
  * A review environment, `review-<n>`: derived from the environment whose cluster hosts review environments
@@ -35,10 +35,10 @@ export function reviewPlatforms(base: EnvironmentInput, settings: ReviewEnvironm
   return settings.platforms.map((name) => {
     const platform = platforms.find((p) => p.name === name);
     if (!platform) {
-      throw new ConfigError(`environment ${base.name}: reviewEnvironments.platforms: '${name}' is not a platform (platforms: ${platforms.map((p) => p.name).join(', ')}) — see environments/${base.name}.ts`);
+      throw new ConfigError({ environment: base.name, field: 'reviewEnvironments.platforms' }, `'${name}' is not a platform (platforms: ${platforms.map((p) => p.name).join(', ')}) — see environments/${base.name}.ts`);
     }
     if (base.platforms?.[name]?.enabled === false) {
-      throw new ConfigError(`environment ${base.name}: reviewEnvironments.platforms: '${name}' is disabled in ${base.name}, so it has nothing to review — see environments/${base.name}.ts`);
+      throw new ConfigError({ environment: base.name, field: 'reviewEnvironments.platforms' }, `'${name}' is disabled in ${base.name}, so it has nothing to review — see environments/${base.name}.ts`);
     }
     return platform;
   });

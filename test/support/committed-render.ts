@@ -2,17 +2,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { PLATFORMS } from '../../charts';
 import { renderAll, RenderResult } from '../../lib/render/pipeline';
 
 const ROOT = join(__dirname, '..', '..');
-/** Everything `renderAll()` reads: the code, the environments with their facts and releases, the add-ons. */
+/** Everything `renderAll({ platforms: PLATFORMS })` reads: the code, the environments with their facts and releases, the add-ons. */
 const INPUTS = ['lib', 'charts', 'environments', 'imports', 'addons', 'releases', 'package-lock.json', 'test/support/esbuild-transform.js', 'test/support/committed-render.ts'];
 const CACHE_DIR = join(ROOT, '.build', 'test-render');
 
 let memo: RenderResult | undefined;
 
 /**
- * `renderAll()` of the committed environments, shared by the test files that only read it. Each jest worker
+ * `renderAll({ platforms: PLATFORMS })` of the committed environments, shared by the test files that only read it. Each jest worker
  * would render the same everything again (a second or more each); instead the first one to need it keeps it in
  * `.build/test-render/`, named by the SHA-256 of every input file, so any change to the code or the data
  * renders afresh. Tests about rendering itself (determinism, changed input) call `renderAll` directly.
@@ -27,7 +28,7 @@ export function committedRender(): RenderResult {
     memo = { ...(inThisRealm(rest) as Omit<RenderResult, 'files' | 'argocdFiles'>), files, argocdFiles };
     return memo;
   }
-  memo = renderAll();
+  memo = renderAll({ platforms: PLATFORMS });
   mkdirSync(CACHE_DIR, { recursive: true });
   for (const old of readdirSync(CACHE_DIR)) if (old.endsWith('.v8')) rmSync(join(CACHE_DIR, old), { force: true });
   const temporary = `${file}.${process.pid}.tmp`;

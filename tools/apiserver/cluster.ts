@@ -133,6 +133,18 @@ export interface ClusterOptions {
    * @default []
    */
   readonly controllers?: readonly string[];
+  /**
+   * Whether the API server calls admission webhooks. A cluster that runs no container has no webhook server to
+   * call, so a check that stores webhook configurations (rather than dry-running them) turns the calls off.
+   * @default true
+   */
+  readonly admissionWebhooks?: boolean;
+  /**
+   * Whether kube-apiserver reaches aggregated APIs (APIService) at their Service's endpoints instead of its
+   * ClusterIP, which nothing routes here; a check that stands in for an aggregated server writes the endpoints.
+   * @default false
+   */
+  readonly aggregatorRoutesToEndpoints?: boolean;
 }
 
 export async function startCluster(binDir: string, log: (msg: string) => void, onStop: (stop: () => Promise<void>) => void, options: ClusterOptions = {}): Promise<Cluster> {
@@ -207,6 +219,8 @@ export async function startCluster(binDir: string, log: (msg: string) => void, o
         // Real clusters (EKS included) allow privileged containers; Pod Security admission is what judges them.
         '--allow-privileged=true',
         '--profiling=false',
+        ...(options.admissionWebhooks === false ? ['--disable-admission-plugins=MutatingAdmissionWebhook,ValidatingAdmissionWebhook'] : []),
+        ...(options.aggregatorRoutesToEndpoints ? ['--enable-aggregator-routing=true'] : []),
         '--v=0',
       ],
       join(tmp, 'kube-apiserver.log'),

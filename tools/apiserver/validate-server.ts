@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { AllowEntry, Finding, findAllowance, loadAllowList } from './allowlist';
 import { Cluster, RunResult, startCluster } from './cluster';
-import { exitWithUsage, parseCommandLine } from '../../lib/cli/args';
+import { exitWithUsage, parseCommandLine } from '../../cli/args';
 
 const EXPECT_ANNOTATION = 'validate-server.test/expect';
 const FIELD_MANAGER = 'validate-server';

@@ -40,10 +40,12 @@ tmp="$(mktemp -d "$bin/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 (
   cd "$here"
-  src="$(GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
   # The controller serves its metrics on 0.0.0.0 with no flag to change it (and go build -overlay refuses files
   # in the module cache), so validate-argocd.ts runs everything in a private network namespace instead.
   CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" build -trimpath -ldflags "$ldflags" -o "$tmp/" ./cmd/argocd-lite ./cmd/redis
+  # After the build: `go list -m` names a module's directory only once it is in the module cache.
+  src="$(GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
+  if [ -z "$src" ] || [ ! -d "$src/hack" ]; then echo "build.sh: github.com/argoproj/argo-cd/v3 $version is not in the module cache ($src)" >&2; exit 1; fi
   install -m 0755 "$src/hack/git-verify-wrapper.sh" "$tmp/git-verify-wrapper.sh"
   mkdir -p "$tmp/crds"
   cp "$src/manifests/crds/application-crd.yaml" "$src/manifests/crds/appproject-crd.yaml" "$tmp/crds/"

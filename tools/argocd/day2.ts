@@ -2,7 +2,9 @@
 // refresh (instead of waiting for Argo CD's poll), and an assertion on what changed in the cluster.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { toYaml } from '../../lib/render/serialize';
+import type { KubeObject } from '../../lib/kube-object';
 import type { Kube, KObject } from './kube';
 import type { ServedRepo } from './stack';
 import type { StatusWriter } from './status-writer';
@@ -49,8 +51,9 @@ function docs(repo: ServedRepo, file: string): KObject[] {
   return parseAllDocuments(readFileSync(repo.path(file), 'utf8')).map((d) => d.toJS() as KObject).filter((o) => o && o.kind);
 }
 
+/** Written with the render's own emitter: Argo CD reads YAML 1.1, where a bare `no` is false. */
 function writeDocs(repo: ServedRepo, file: string, objects: KObject[]): void {
-  writeFileSync(repo.path(file), objects.map((o) => stringify(o)).join('---\n'));
+  writeFileSync(repo.path(file), toYaml(objects as KubeObject[]));
 }
 
 /**
@@ -125,12 +128,18 @@ function compare(before: Map<string, string>, after: Map<string, string>, expect
   return problems;
 }
 
-/** Platform files of dist/<env>/<platform>/ with a Deployment, first platform first. */
+/** The platforms' Applications (argocd/<env>/apps/platforms/), first first. */
+function platformNames(ctx: Day2Context): string[] {
+  return ctx.repo.files(`argocd/${ctx.env}/apps/platforms`).map((f) => f.split('/').pop()!.replace(/\.yaml$/, ''));
+}
+
+/** Platform files of dist/<env>/<platform>/ with a Deployment (a service), first platform first; no add-on's. */
 function deploymentFiles(ctx: Day2Context): { file: string; platform: string; deployment: KObject }[] {
   const out: { file: string; platform: string; deployment: KObject }[] = [];
+  const platforms = new Set(platformNames(ctx));
   for (const f of ctx.repo.files(`dist/${ctx.env}`)) {
     const platform = f.split('/')[2];
-    if (platform === 'cluster') continue;
+    if (!platforms.has(platform)) continue;
     const d = docs(ctx.repo, f).find((o) => o.kind === 'Deployment');
     if (d) out.push({ file: f, platform, deployment: d });
   }
@@ -176,7 +185,8 @@ export const DAY2_CASES: Day2Case[] = [
       if (!reverted) problems.push(`${idOf(ref)}: the hand-edited image was not reverted to ${wanted} within 60s (selfHeal)`);
 
       // The HPA controller scales a Deployment that Git renders without spec.replicas: Argo CD must leave it.
-      const hpaFile = ctx.repo.files(`dist/${ctx.env}`).map((f) => ({ f, hpa: docs(ctx.repo, f).find((o) => o.kind === 'HorizontalPodAutoscaler') })).find((x) => x.hpa);
+      const platforms = new Set(platformNames(ctx));
+      const hpaFile = ctx.repo.files(`dist/${ctx.env}`).filter((f) => platforms.has(f.split('/')[2])).map((f) => ({ f, hpa: docs(ctx.repo, f).find((o) => o.kind === 'HorizontalPodAutoscaler') })).find((x) => x.hpa);
       if (!hpaFile) {
         ctx.log(`no HorizontalPodAutoscaler in dist/${ctx.env}: the HPA half of this case does not apply`);
         return problems;
@@ -199,7 +209,8 @@ export const DAY2_CASES: Day2Case[] = [
   {
     name: 'remove the last HorizontalPodAutoscaler of a platform (autoscaling off) → the old ones are pruned, not orphaned',
     run: async (ctx) => {
-      const files = ctx.repo.files(`dist/${ctx.env}`).filter((f) => docs(ctx.repo, f).some((o) => o.kind === 'HorizontalPodAutoscaler'));
+      const platforms = new Set(platformNames(ctx));
+      const files = ctx.repo.files(`dist/${ctx.env}`).filter((f) => platforms.has(f.split('/')[2]) && docs(ctx.repo, f).some((o) => o.kind === 'HorizontalPodAutoscaler'));
       if (files.length === 0) return [];
       const platform = files[0].split('/')[2];
       const before = await liveState(ctx);
@@ -245,7 +256,7 @@ export const DAY2_CASES: Day2Case[] = [
   {
     name: 'remove a whole platform → its Namespace and PersistentVolumeClaims survive, everything else of it is deleted',
     run: async (ctx) => {
-      const platforms = ctx.repo.files(`argocd/${ctx.env}/apps/platforms`).map((f) => f.split('/').pop()!.replace(/\.yaml$/, ''));
+      const platforms = platformNames(ctx);
       const platform = platforms[platforms.length - 1];
       const objects = ctx.repo.files(`dist/${ctx.env}/${platform}`).flatMap((f) => docs(ctx.repo, f));
       const ns = objects.find((o) => o.kind === 'Namespace');

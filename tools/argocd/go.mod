@@ -1,5 +1,5 @@
 // Go module that pins the real Argo CD for `npm run validate:argocd` (tools/argocd/build.sh). Its version is the
-// one the clusters install and the CRDs the other checks use come from (lib/argocd/version.ts says which; a
+// one the clusters install and the CRDs the other checks use come from (lib/addons/argocd-version.ts says which; a
 // test keeps the two equal). To bump: change github.com/argoproj/argo-cd/v3 and its gitops-engine/v3 twin, copy
 // the new release's replace block from its go.mod, then `go mod tidy`. `go install` cannot build argo-cd (its
 // go.mod has replace lines), hence this module.

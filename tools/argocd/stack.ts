@@ -147,8 +147,11 @@ export interface ArgoStack {
   stop(): Promise<void>;
 }
 
-/** Starts redis, the repo server and the application controller; waits until the repo server answers. */
-export async function startArgo(binDir: string, tmp: string, kubeconfig: string, namespace: string): Promise<ArgoStack> {
+/**
+ * Starts redis, the repo server and the application controller; waits until the repo server answers.
+ * @param inCluster what KUBERNETES_SERVICE_HOST/PORT say to the controller: its `https://kubernetes.default.svc`
+ */
+export async function startArgo(binDir: string, tmp: string, kubeconfig: string, namespace: string, inCluster: { host: string; port: string }): Promise<ArgoStack> {
   const procs: Proc[] = [];
   const stop = async () => {
     for (const p of [...procs].reverse()) await stopProc(p);
@@ -216,13 +219,15 @@ export async function startArgo(binDir: string, tmp: string, kubeconfig: string,
         `--metrics-port=${controllerMetrics}`,
         '--status-processors=4',
         '--operation-processors=4',
-        // Day-2 changes are picked up by a hard refresh; this only bounds how stale a missed event can get.
-        '--app-resync=60',
+        // Day-2 changes are picked up by a hard refresh; this bounds how stale a missed event can get (a CRD's
+        // Established condition, say, whose event the cluster cache can miss while it re-reads the API after a CRD change).
+        '--app-resync=20',
+        '--app-resync-jitter=0',
         '--self-heal-timeout-seconds=2',
         '--loglevel=info',
       ],
       join(tmp, 'argocd-application-controller.log'),
-      env,
+      { ...env, KUBERNETES_SERVICE_HOST: inCluster.host, KUBERNETES_SERVICE_PORT: inCluster.port },
       work,
     );
     procs.push(controller);

@@ -1,8 +1,11 @@
 // The status a kubelet, the workload controllers and the add-on operators would write, for a cluster that runs
 // no container. It only ever writes the `status` of workload and add-on objects (never spec, never anything of
-// Argo CD: Applications, AppProjects and the argocd namespace are left alone), and only what the real owner
+// Argo CD: no argoproj.io kind is in its list; Argo CD's own Deployments stand for the processes this check runs), and only what the real owner
 // would report once the object works:
 //   Deployment / StatefulSet   all replicas ready and updated at the current generation (kubelet + controller)
+//   DaemonSet                  one node, its pod ready and updated (kubelet + daemonset controller)
+//   Job                        completed: one run succeeded (kubelet + job controller)
+//   Prometheus / Alertmanager  Available and Reconciled (Prometheus Operator)
 //   HorizontalPodAutoscaler    AbleToScale, current = desired = the target's replicas (HPA + metrics-server)
 //   Ingress / LoadBalancer Service   a load balancer hostname (AWS Load Balancer Controller)
 //   PersistentVolumeClaim      Bound (EBS CSI provisioner)
@@ -81,6 +84,36 @@ const RESOURCES: Resource[] = [
     },
   },
   {
+    ...namespaced('apps', 'v1', 'daemonsets'),
+    desired: (o) => {
+      const s = o.status ?? {};
+      if (s.observedGeneration === o.metadata.generation && s.numberReady === 1 && s.updatedNumberScheduled === 1 && s.numberAvailable === 1) return undefined;
+      return { observedGeneration: o.metadata.generation, currentNumberScheduled: 1, desiredNumberScheduled: 1, numberMisscheduled: 0, numberReady: 1, updatedNumberScheduled: 1, numberAvailable: 1 };
+    },
+  },
+  {
+    ...namespaced('batch', 'v1', 'jobs'),
+    desired: (o) => {
+      if (hasCondition(o, 'Complete', 'True')) return undefined;
+      const n = o.spec.completions ?? 1;
+      return {
+        startTime: EPOCH, completionTime: EPOCH, active: 0, ready: 0, succeeded: n, failed: 0,
+        // The API server accepts Complete only after SuccessCriteriaMet, as the job controller writes them.
+        conditions: [condition('SuccessCriteriaMet', true, 'CompletionsReached', 'Reached expected number of succeeded pods'), condition('Complete', true, 'CompletionsReached', 'Reached expected number of succeeded pods')],
+      };
+    },
+  },
+  ...(['prometheuses', 'alertmanagers'] as const).map((plural) => ({
+    ...namespaced('monitoring.coreos.com', 'v1', plural),
+    desired: (o: KObject) =>
+      hasCondition(o, 'Available', 'True') && o.status?.conditions?.[0]?.observedGeneration === o.metadata.generation
+        ? undefined
+        : {
+            replicas: o.spec.replicas ?? 1, availableReplicas: o.spec.replicas ?? 1, updatedReplicas: o.spec.replicas ?? 1, unavailableReplicas: 0, paused: false,
+            conditions: ['Available', 'Reconciled'].map((type) => ({ ...condition(type, true, '', ''), observedGeneration: o.metadata.generation })),
+          },
+  })),
+  {
     ...namespaced('autoscaling', 'v2', 'horizontalpodautoscalers'),
     desired: (o) => {
       const n = o.spec.minReplicas ?? 1;
@@ -135,7 +168,7 @@ export class StatusWriter {
   readonly writes = new Map<string, number>();
   lastError: string | undefined;
 
-  constructor(private readonly kube: Kube, private readonly intervalMs = 1_000, private readonly skipNamespaces: readonly string[] = ['argocd']) {}
+  constructor(private readonly kube: Kube, private readonly intervalMs = 1_000) {}
 
   start(): void {
     const tick = async () => {
@@ -161,7 +194,7 @@ export class StatusWriter {
   async once(): Promise<void> {
     const world: World = { stores: new Map(), nodeClasses: new Map() };
     for (const r of RESOURCES) {
-      const items = (await this.kube.list(r.list)).filter((o) => !this.skipNamespaces.includes(o.metadata.namespace));
+      const items = await this.kube.list(r.list);
       for (const o of items) {
         if (o.metadata.deletionTimestamp) continue;
         const status = r.desired(o, world);

@@ -11,15 +11,17 @@
 //
 //   npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <s>] [--keep-logs]
 //
-// Environment: CRD_YAML_DIR (add-on CRDs, default ../shared/schemas/crd-yaml from the repository root).
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { parseAllDocuments, stringify } from 'yaml';
-import { exitWithUsage, parseCommandLine } from '../../lib/cli/args';
-import { startCluster } from '../apiserver/cluster';
+import { dirname, join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { exitWithUsage, parseCommandLine } from '../../cli/args';
+import type { KubeObject } from '../../lib/kube-object';
+import { toYaml } from '../../lib/render/serialize';
+import { run, startCluster } from '../apiserver/cluster';
+import { AggregatedApiStandIn, STAND_IN_IP } from './aggregated-api-stand-in';
 import { DAY2_CASES, Day2Context } from './day2';
 import { Kube, KObject } from './kube';
 import { ServedRepo, startArgo, tail } from './stack';
@@ -28,6 +30,7 @@ import { StatusWriter } from './status-writer';
 const WAVE = 'argocd.argoproj.io/sync-wave';
 const NS = 'argocd';
 const FIELD_MANAGER = 'validate-argocd';
+const REFRESH = 'argocd.argoproj.io/refresh';
 /** What a GitOps check needs from kube-controller-manager: prune and delete cascades, namespaces, PDB status. */
 const CONTROLLERS = [
   'garbage-collector-controller',
@@ -45,21 +48,10 @@ function findRoot(): string {
   }
 }
 const root = findRoot();
-const rel = (p: string) => relative(root, p) || '.';
 const log = (msg: string) => console.log(msg);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function yamlFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir).sort()) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) out.push(...yamlFiles(p));
-    else if (/\.ya?ml$/.test(e)) out.push(p);
-  }
-  return out;
-}
 const docsOf = (file: string): KObject[] =>
   parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }) as KObject).filter((o) => o && o.kind);
 
@@ -77,13 +69,33 @@ interface AppTrack {
   readySeq?: number;
   last?: KObject;
   generations: number[];
+  /** Hash of what Git and people write (spec, labels, annotations): status writes do not count. */
+  specHash?: string;
+  /** How often that changed after creation: the root app (or someone) rewrote the Application. */
+  specChanges: number;
   /** Distinct operationState.startedAt values seen: one per sync operation. */
   operations: Set<string>;
   deleted: boolean;
 }
 
+/**
+ * Done, as the rendered Application health check (lib/addons/argocd-cm.ts) judges it: no operation requested or
+ * running, the last sync Succeeded (or none was ever needed: what the bootstrap installed is already Synced),
+ * Synced and Healthy.
+ */
 const done = (a: KObject | undefined) =>
-  a !== undefined && !a.operation && a.status?.operationState?.phase === 'Succeeded' && a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy';
+  a !== undefined && !a.operation && (a.status?.operationState === undefined || a.status.operationState.phase === 'Succeeded')
+  && a.status?.sync?.status === 'Synced' && a.status?.health?.status === 'Healthy';
+
+/**
+ * What the root app (or a person) writes into an Application. Not metadata.generation: the Application CRD has no
+ * status subresource, so every status update Argo CD makes (each refresh) moves the generation too.
+ */
+function specHashOf(a: KObject): string {
+  const { [REFRESH]: _refresh, ...annotations } = a.metadata.annotations ?? {};
+  void _refresh;
+  return createHash('sha256').update(JSON.stringify({ spec: a.spec, labels: a.metadata.labels ?? {}, annotations })).digest('hex');
+}
 
 const errorsOf = (a: KObject | undefined): string[] => {
   if (!a) return [];
@@ -109,7 +121,7 @@ class Observer {
 
   /** @param waves the wave of every Application the root will create (from the served argocd/<env>/apps) */
   constructor(private readonly kube: Kube, private readonly waves: Map<string, number>) {
-    for (const [name, wave] of waves) this.apps.set(name, { name, wave, generations: [], operations: new Set(), deleted: false });
+    for (const [name, wave] of waves) this.apps.set(name, { name, wave, generations: [], specChanges: 0, operations: new Set(), deleted: false });
   }
 
   start(): void {
@@ -126,7 +138,7 @@ class Observer {
     const name = a.metadata.name as string;
     let t = this.apps.get(name);
     if (!t) {
-      t = { name, wave: Number(a.metadata.annotations?.[WAVE] ?? 0), generations: [], operations: new Set(), deleted: false };
+      t = { name, wave: Number(a.metadata.annotations?.[WAVE] ?? 0), generations: [], specChanges: 0, operations: new Set(), deleted: false };
       this.apps.set(name, t);
     }
     if (type === 'DELETED') {
@@ -142,6 +154,9 @@ class Observer {
     t.last = a;
     const g = a.metadata.generation as number;
     if (t.generations[t.generations.length - 1] !== g) t.generations.push(g);
+    const hash = specHashOf(a);
+    if (t.specHash !== undefined && t.specHash !== hash) t.specChanges++;
+    t.specHash = hash;
     const started = a.status?.operationState?.startedAt;
     if (started) t.operations.add(started);
     if (t.readySeq === undefined && done(a)) {
@@ -189,7 +204,6 @@ interface Scenario {
 interface Paths {
   apiserverBin: string;
   argocdBin: string;
-  crdDir: string;
 }
 
 let activeStop: (() => Promise<void>) | undefined;
@@ -221,57 +235,29 @@ async function runScenario(s: Scenario, paths: Paths, keepLogs: boolean): Promis
     const upstream = rootApp.spec.source.repoURL as string;
     const revision = rootApp.spec.source.targetRevision as string;
 
-    // The served copy: Helm-source Applications cannot sync offline; they are left out and reported.
-    const skipped: string[] = [];
-    const repo = await ServedRepo.create(root, tmp, [upstream], [revision], (r) => {
-      for (const f of r.files(`argocd/${s.env}/apps`)) {
-        const app = docsOf(r.path(f)).find((d) => d.kind === 'Application');
-        if (app?.spec?.source?.chart) {
-          skipped.push(`${app.metadata.name} (Helm chart ${app.spec.source.chart} ${app.spec.source.targetRevision} from ${app.spec.source.repoURL})`);
-          r.remove(f);
-        }
-      }
-      s.prepare?.(r);
-    });
+    const repo = await ServedRepo.create(root, tmp, [upstream], [revision], (r) => s.prepare?.(r));
     stops.push(() => repo.stop());
 
-    const cluster = await startCluster(paths.apiserverBin, (m) => log(`  ${m}`), (stop) => stops.push(stop), { controllers: CONTROLLERS });
+    const cluster = await startCluster(paths.apiserverBin, (m) => log(`  ${m}`), (stop) => stops.push(stop), { controllers: CONTROLLERS, admissionWebhooks: false, aggregatorRoutesToEndpoints: true });
     const kube = new Kube(cluster.server, cluster.token, readFileSync(cluster.caFile));
+    const inCluster = writeInClusterConfig(cluster.server, cluster.token, readFileSync(cluster.caFile));
 
-    // CRDs: Argo CD's own from the module it is built from; the add-ons' (skipped above) from CRD_YAML_DIR.
-    const servedObjects = yamlFiles(repo.path(`dist/${s.env}`)).flatMap(docsOf);
-    const used = new Set(servedObjects.map((o) => `${String(o.apiVersion).split('/').slice(0, -1).join('/')}/${o.kind}`));
-    const crds: KObject[] = yamlFiles(join(paths.argocdBin, 'crds')).flatMap(docsOf);
-    for (const file of yamlFiles(paths.crdDir)) {
-      for (const crd of docsOf(file)) {
-        if (crd.kind === 'CustomResourceDefinition' && crd.spec.group !== 'argoproj.io' && used.has(`${crd.spec.group}/${crd.spec.names.kind}`)) crds.push(crd);
-      }
-    }
-    for (const crd of crds) await applyCrd(kube, crd);
-    await waitFor(async () => {
-      for (const crd of crds) {
-        const c = await kube.find(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-        if (!c?.status?.conditions?.some((x: KObject) => x.type === 'Established' && x.status === 'True')) return false;
-      }
-      return true;
-    }, 60_000, 'CRDs established');
+    // Argo CD installed exactly as docs/addons.md bootstraps a cluster (scripts/install-argocd.sh: the CRDs it
+    // needs, its Namespace, its rendered folder with argocd-cm's Application health check), then root.yaml only.
+    const install = await run('bash', [join(root, 'scripts', 'install-argocd.sh'), s.env], {
+      cwd: repo.dir, env: { ...process.env, KUBECTL: join(paths.apiserverBin, 'kubectl'), KUBECONFIG: cluster.kubeconfig },
+    });
+    if (install.code !== 0) throw new Error(`scripts/install-argocd.sh ${s.env}: ${(install.stderr.trim() || install.stdout.trim()).slice(-1500)}`);
 
-    // Argo CD's namespace and configuration: argocd-cm exactly as rendered, a server secret key.
-    await kube.apply(`/api/v1/namespaces/${NS}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }, FIELD_MANAGER);
-    const cm = docsOf(repo.path(`argocd/${s.env}/argocd-cm.yaml`)).find((d) => d.kind === 'ConfigMap');
-    if (!cm) throw new Error(`argocd/${s.env}/argocd-cm.yaml has no ConfigMap (npm run synth renders it)`);
-    await kube.apply(`/api/v1/namespaces/${NS}/configmaps/argocd-cm`, cm, FIELD_MANAGER);
-    await kube.apply(`/api/v1/namespaces/${NS}/secrets/argocd-secret`, {
-      apiVersion: 'v1', kind: 'Secret', metadata: { name: 'argocd-secret', labels: { 'app.kubernetes.io/part-of': 'argocd' } },
-      stringData: { 'server.secretkey': randomBytes(24).toString('hex') },
-    }, FIELD_MANAGER);
-
-    const argo = await startArgo(paths.argocdBin, tmp, cluster.kubeconfig, NS);
+    const argo = await startArgo(paths.argocdBin, tmp, cluster.kubeconfig, NS, inCluster);
     stops.push(() => argo.stop());
     const writer = new StatusWriter(kube);
     writer.start();
     stops.push(() => writer.stop());
-    log(`  ${s.env}: cluster, Argo CD ${readVersion()} and ${repo.url} up in ${secs(Date.now() - t0)}${skipped.length ? `; not synced offline (Helm sources): ${skipped.map((x) => x.split(' ')[0]).join(', ')}` : ''}`);
+    const aggregated = new AggregatedApiStandIn(kube);
+    await aggregated.start();
+    stops.push(() => aggregated.stop());
+    log(`  ${s.env}: cluster, Argo CD ${readVersion()} and ${repo.url} up in ${secs(Date.now() - t0)}`);
 
     // The Applications the root will create, and their waves.
     const waves = new Map<string, number>();
@@ -314,17 +300,17 @@ async function runScenario(s: Scenario, paths: Paths, keepLogs: boolean): Promis
     for (const v of observer.gateViolations) failures.push(`wave gate: ${v}`);
 
     // 2. No churn.
-    const snapshot = () => new Map([...observer.apps.values()].map((t) => [t.name, { gen: t.last?.metadata?.generation, ops: t.operations.size }]));
+    const snapshot = () => new Map([...observer.apps.values()].map((t) => [t.name, { specChanges: t.specChanges, ops: t.operations.size }]));
     const before = snapshot();
     await sleep(s.churnMs);
     const after = snapshot();
     const churned: string[] = [];
     for (const [name, b] of before) {
       const a = after.get(name)!;
-      if (a.gen !== b.gen || a.ops !== b.ops) churned.push(`${name} (generation ${b.gen} → ${a.gen}, sync operations +${a.ops - b.ops})`);
+      if (a.specChanges !== b.specChanges || a.ops !== b.ops) churned.push(`${name} (spec rewritten ${a.specChanges - b.specChanges} time(s), sync operations +${a.ops - b.ops})`);
     }
     if (churned.length) failures.push(`churn: ${churned.length} Application(s) changed within ${secs(s.churnMs)} of convergence, with nothing changed in Git: ${churned.join(', ')}`);
-    else log(`  ${s.env}: no churn: no Application's generation or sync operation count moved in ${secs(s.churnMs)}`);
+    else log(`  ${s.env}: no churn: no Application's spec was rewritten and no sync operation started in ${secs(s.churnMs)}`);
 
     // 4. Day-2 changes.
     if (s.day2 && failures.length === 0) {
@@ -342,19 +328,19 @@ async function runScenario(s: Scenario, paths: Paths, keepLogs: boolean): Promis
     }
 
     // Report per Application.
-    report.push(`  ${s.env}: per Application (times from the start of the watch; wave, created, done, sync / health, operations, generation):`);
+    report.push(`  ${s.env}: per Application (times from the start of the watch; wave, created, done, sync / health, sync operations, spec rewrites):`);
     const rows = [...observer.apps.values()].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
     for (const t of rows) {
       const st = t.last?.status;
       const errs = errorsOf(t.last);
       report.push(
         `    ${t.name.padEnd(30)} wave ${String(t.name === 'root' ? '-' : t.wave).padStart(3)}  created ${observer.at(t.createdAt).padStart(7)}  done ${observer.at(t.readyAt).padStart(7)}  ` +
-          `${st?.sync?.status ?? '-'} / ${st?.health?.status ?? '-'}  ops ${t.operations.size}  gen ${t.last?.metadata?.generation ?? '-'}${t.deleted ? '  (deleted)' : ''}`,
+          `${st?.sync?.status ?? '-'} / ${st?.health?.status ?? '-'}  ops ${t.operations.size}  spec rewrites ${t.specChanges}${t.deleted ? '  (deleted)' : ''}`,
       );
       for (const e of errs.slice(0, 6)) report.push(`      ! ${e.replace(/\s+/g, ' ').slice(0, 300)}`);
     }
-    for (const x of skipped) report.push(`    ${x.split(' ')[0].padEnd(30)} skipped: ${x.slice(x.indexOf(' ') + 1)} cannot be fetched offline; its CRDs were installed from ${rel(paths.crdDir)}`);
     if (writer.lastError) report.push(`    status writer: last error: ${writer.lastError}`);
+    if (aggregated.lastError) report.push(`    aggregated API stand-in: last error: ${aggregated.lastError}`);
     if (failures.length) report.push(`    logs: ${keepLogs ? tmp : '(rerun with --keep-logs to keep them)'}; controller log tail:\n${tail(argo.controller.output(), 8).replace(/^/gm, '      ')}`);
     return { failures, report };
   } catch (e) {
@@ -373,23 +359,21 @@ async function hardRefresh(kube: Kube, observer: Observer): Promise<void> {
   }
 }
 
-/** Structural-schema fixes some mirrored CRDs need (JSON-Schema `additionalProperties: false` beside `properties`). */
-async function applyCrd(kube: Kube, crd: KObject): Promise<void> {
-  const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
-  try {
-    await kube.apply(path, crd, FIELD_MANAGER);
-  } catch {
-    const copy = JSON.parse(JSON.stringify(crd)) as KObject;
-    const walk = (n: unknown) => {
-      if (typeof n !== 'object' || n === null) return;
-      if (Array.isArray(n)) return n.forEach(walk);
-      const o = n as KObject;
-      if (o.properties && o.additionalProperties === false) delete o.additionalProperties;
-      for (const [k, v] of Object.entries(o)) if (k !== 'x-kubernetes-validations' && k !== 'enum' && k !== 'default' && k !== 'example') walk(v);
-    };
-    for (const v of copy.spec?.versions ?? []) walk(v.schema?.openAPIV3Schema);
-    await kube.apply(path, copy, FIELD_MANAGER);
-  }
+/** Where client-go's in-cluster config looks; a tmpfs of this process's private mount namespace (see main). */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Argo CD reaches its own cluster (`https://kubernetes.default.svc`) through client-go's in-cluster config, as a
+ * Pod would: the service account token and CA files and KUBERNETES_SERVICE_HOST/PORT. Here they name the
+ * throw-away API server and its admin token.
+ */
+function writeInClusterConfig(server: string, token: string, ca: Buffer): { host: string; port: string } {
+  mkdirSync(SERVICE_ACCOUNT_DIR, { recursive: true });
+  writeFileSync(join(SERVICE_ACCOUNT_DIR, 'token'), token, { mode: 0o600 });
+  writeFileSync(join(SERVICE_ACCOUNT_DIR, 'ca.crt'), ca);
+  writeFileSync(join(SERVICE_ACCOUNT_DIR, 'namespace'), NS);
+  const url = new URL(server);
+  return { host: url.hostname, port: url.port };
 }
 
 async function waitFor(check: () => Promise<boolean>, ms: number, what: string, throwOnTimeout = true): Promise<boolean> {
@@ -423,7 +407,7 @@ interface Fixture {
 function editYaml(repo: ServedRepo, file: string, change: (o: KObject) => void): void {
   const docs = parseAllDocuments(readFileSync(repo.path(file), 'utf8')).map((d) => d.toJS() as KObject);
   for (const d of docs) change(d);
-  writeFileSync(repo.path(file), docs.map((d) => stringify(d)).join('---\n'));
+  writeFileSync(repo.path(file), toYaml(docs as KubeObject[]));
 }
 
 function firstPlatform(repo: ServedRepo, env: string, skip = 0): string {
@@ -441,8 +425,8 @@ const FIXTURES: Fixture[] = [
         if (d.kind === 'Application') d.spec.source.directory = { recurse: false };
       });
     },
-    expect: [/churn: .*\b(root|[a-z-]+) \(generation/],
-    bootstrapMs: 150_000,
+    expect: [/churn: \d+ Application\(s\) changed/],
+    bootstrapMs: 330_000,
     churnMs: 40_000,
   },
   {
@@ -454,7 +438,7 @@ const FIXTURES: Fixture[] = [
       });
     },
     expect: [/bootstrap did not converge/, /Deployment.*not permitted in project|not permitted in project.*Deployment/],
-    bootstrapMs: 150_000,
+    bootstrapMs: 330_000,
     churnMs: 1_000,
   },
   {
@@ -467,7 +451,7 @@ const FIXTURES: Fixture[] = [
       });
     },
     expect: [/never created by the root app: .*\(wave 0\)/, /NodePool .*Degraded.*does-not-exist/],
-    bootstrapMs: 120_000,
+    bootstrapMs: 270_000,
     churnMs: 1_000,
   },
 ];
@@ -475,12 +459,11 @@ const FIXTURES: Fixture[] = [
 // ----------------------------------------------------------------------------------------------- main
 
 const spec = {
-  usage: 'npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <seconds>] [--keep-logs]',
+  usage: 'npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <seconds>] [--jobs <n>] [--keep-logs]',
   description:
     'Builds kube-apiserver, kube-controller-manager and Argo CD (controller, repo server) if needed, serves dist/ and\n' +
     'argocd/ over git daemon on 127.0.0.1, bootstraps each environment from argocd/<env>/root.yaml and asserts\n' +
-    'convergence, no churn, wave gating and (dev) day-2 changes, then the known-bad fixtures. Add-on CRDs come\n' +
-    'from CRD_YAML_DIR (default ../shared/schemas/crd-yaml relative to the repository root).',
+    'convergence, no churn, wave gating and (dev) day-2 changes, then the known-bad fixtures.',
   options: {
     env: { type: 'string', multiple: true, value: '<name>', help: 'only this environment (default: every argocd/<env>/)' },
     'no-self-test': { type: 'boolean', help: 'skip the known-bad fixtures' },
@@ -488,6 +471,8 @@ const spec = {
     'no-day2': { type: 'boolean', help: 'skip the day-2 changes (dev)' },
     churn: { type: 'string', value: '<seconds>', help: 'length of the no-churn window', default: '60' },
     'keep-logs': { type: 'boolean', help: 'keep the temporary directory with every process log' },
+    jobs: { type: 'string', value: '<n>', help: 'scenarios run at the same time, each with its own cluster and Argo CD', default: '2' },
+    scenario: { type: 'string', value: '<id>', help: 'run one scenario in this process (what the parallel runner starts, inside its namespaces)' },
   },
 } as const;
 
@@ -505,71 +490,110 @@ async function main(): Promise<number> {
   const paths: Paths = {
     apiserverBin: process.env.APISERVER_BIN_DIR ?? join(root, '.tools', 'apiserver', 'bin'),
     argocdBin: process.env.ARGOCD_BIN_DIR ?? join(root, '.tools', 'argocd', 'bin'),
-    crdDir: resolve(root, process.env.CRD_YAML_DIR ?? '../shared/schemas/crd-yaml'),
   };
-  for (const script of ['tools/apiserver/build.sh', 'tools/argocd/build.sh']) {
+  for (const script of values.scenario === undefined ? ['tools/apiserver/build.sh', 'tools/argocd/build.sh'] : []) {
     const b = spawnSync('bash', [join(root, script)], { stdio: 'inherit', env: { ...process.env, APISERVER_BIN_DIR: paths.apiserverBin, ARGOCD_BIN_DIR: paths.argocdBin } });
     if (b.status !== 0) {
       console.error(`validate:argocd: ${script} failed`);
       return 2;
     }
   }
-  log(`validate:argocd: binaries ready in ${secs(Date.now() - t0)}`);
-  // Argo CD's controller serves its metrics on 0.0.0.0 with no flag to change it. Everything therefore runs in a
-  // private network namespace whose only interface is its own loopback (needs root, as CI has): nothing listens
-  // on any address of the machine.
-  if (process.env.VALIDATE_ARGOCD_NETNS !== '1') {
-    const inner = spawnSync('unshare', ['--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
-      stdio: 'inherit', env: { ...process.env, VALIDATE_ARGOCD_NETNS: '1' },
-    });
-    if (inner.error) console.error(`validate:argocd: cannot enter a private network namespace (unshare --net, as root): ${inner.error.message}`);
-    return inner.status ?? 2;
-  }
-  const stopOnSignal = (sig: NodeJS.Signals) => {
-    log(`validate:argocd: ${sig}, stopping every process`);
-    void (activeStop?.() ?? Promise.resolve()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
-  process.once('SIGHUP', stopOnSignal);
+  if (values.scenario === undefined) log(`validate:argocd: binaries ready in ${secs(Date.now() - t0)}`);
 
   const all = readdirSync(join(root, 'argocd')).filter((e) => existsSync(join(root, 'argocd', e, 'root.yaml'))).sort((a, b) => order(a) - order(b));
   for (const e of envs) if (!all.includes(e)) { console.error(`validate:argocd: no argocd/${e}/root.yaml (environments: ${all.join(', ')})`); return 2; }
   const selected = envs.length ? all.filter((e) => envs.includes(e)) : all;
-  let failed = 0;
+  const fixtureEnv = selected.includes('dev') ? 'dev' : selected[0];
+  const jobs: Job[] = [
+    ...(selfTestOnly ? [] : selected.map((env): Job => ({ id: `env:${env}`, title: env, env, day2: day2 && env === 'dev' }))),
+    ...(selfTest || selfTestOnly ? FIXTURES.map((fx, i): Job => ({ id: `fixture:${i}`, title: `self-test (${fixtureEnv}): ${fx.name}`, env: fixtureEnv, fixture: i, day2: false })) : []),
+  ];
 
-  if (!selfTestOnly) {
-    for (const env of selected) {
-      const t = Date.now();
-      log(`validate:argocd: ${env}`);
-      const r = await runScenario({ env, bootstrapMs: 360_000, churnMs: churn * 1000, day2: day2 && env === 'dev' }, paths, keepLogs);
-      for (const line of r.report) log(line);
-      for (const f of r.failures) log(`  FAIL  ${f}`);
-      log(`validate:argocd: ${env} ${r.failures.length ? `FAILED (${r.failures.length})` : 'passed'} in ${secs(Date.now() - t)}`);
-      if (r.failures.length) failed++;
-    }
+  const scenario = values.scenario as string | undefined;
+  if (scenario !== undefined) {
+    const job = jobs.find((j) => j.id === scenario);
+    if (!job) exitWithUsage(spec, `--scenario '${scenario}' is none of ${jobs.map((j) => j.id).join(', ')}`);
+    return runJob(job, paths, churn, keepLogs);
   }
 
-  if (selfTest || selfTestOnly) {
-    const env = selected.includes('dev') ? 'dev' : selected[0];
-    for (const fx of FIXTURES) {
-      const t = Date.now();
-      log(`self-test (${env}): ${fx.name}`);
-      const r = await runScenario({ env, prepare: (repo) => fx.prepare(repo, env), bootstrapMs: fx.bootstrapMs, churnMs: fx.churnMs, day2: false }, paths, keepLogs);
-      const text = r.failures.join('\n');
-      const missing = fx.expect.filter((re) => !re.test(text));
-      if (missing.length === 0 && r.failures.length > 0) {
-        log(`  ok    failed as expected in ${secs(Date.now() - t)}:`);
-        for (const f of r.failures) log(`          ${f.slice(0, 400)}`);
-      } else {
-        failed++;
-        for (const line of r.report) log(line);
-        log(`  FAIL  the check did not report ${missing.map((m) => m.source).join(' and ')}; it reported: ${r.failures.length ? r.failures.join(' | ') : 'nothing (passed)'}`);
-      }
-    }
-  }
-  log(`validate:argocd: ${failed ? `FAILED (${failed} scenario(s))` : 'passed'} in ${secs(Date.now() - t0)}`);
+  // Each scenario runs in a child process of its own, in a private network and mount namespace (needs root, as CI
+  // has): Argo CD's controller serves its metrics on 0.0.0.0 with no flag to change it, so there 0.0.0.0 is only
+  // that namespace's loopback; and client-go's in-cluster config files go on a tmpfs only that scenario sees.
+  // Scenarios mostly wait (for waves, refreshes), so they run `--jobs` at a time.
+  const parallel = Number(values.jobs);
+  if (!(Number.isInteger(parallel) && parallel > 0)) exitWithUsage(spec, `--jobs must be a positive whole number, got '${String(values.jobs)}'`);
+  const children = new Set<ChildProcess>();
+  const stopOnSignal = (sig: NodeJS.Signals) => {
+    log(`validate:argocd: ${sig}, stopping every scenario`);
+    for (const c of children) c.kill('SIGTERM');
+    setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 15_000).unref();
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  process.once('SIGHUP', stopOnSignal);
+  const passthrough = ['--churn', String(churn), ...(keepLogs ? ['--keep-logs'] : []), ...(day2 ? [] : ['--no-day2']), ...envs.flatMap((e) => ['--env', e])];
+  const setup = `ip link set lo up && ip addr add ${STAND_IN_IP}/32 dev lo && mkdir -p /var/run/secrets && mount -t tmpfs -o mode=0755,size=1m validate-argocd /var/run/secrets && exec "$0" "$@"`;
+  const runChild = (job: Job) => new Promise<number>((resolvePromise) => {
+    const t = Date.now();
+    log(`validate:argocd: started ${job.title}`);
+    const child = spawn('unshare', ['--net', '--mount', 'sh', '-c', setup, process.execPath, process.argv[1], '--scenario', job.id, ...passthrough], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VALIDATE_ARGOCD_CHILD: '1' },
+    });
+    children.add(child);
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => out.push(d));
+    const finish = (code: number, why = '') => {
+      children.delete(child);
+      process.stdout.write(`\n=== ${job.title} (${secs(Date.now() - t)}) ===\n${Buffer.concat(out).toString('utf8')}${why}`);
+      resolvePromise(code);
+    };
+    child.on('error', (e) => finish(2, `validate:argocd: cannot enter a private network and mount namespace (unshare --net --mount, as root): ${e.message}\n`));
+    child.on('close', (code) => finish(code ?? 2));
+  });
+  const queue = [...jobs];
+  const results: number[] = [];
+  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) results.push(await runChild(job));
+  }));
+  const failed = results.filter((c) => c !== 0).length;
+  log(`\nvalidate:argocd: ${failed ? `FAILED (${failed} of ${jobs.length} scenario(s))` : `passed (${jobs.length} scenario(s))`} in ${secs(Date.now() - t0)}`);
   return failed ? 1 : 0;
+}
+
+interface Job {
+  /** What --scenario names: `env:<name>` or `fixture:<index>`. */
+  id: string;
+  title: string;
+  env: string;
+  /** Index into FIXTURES: the run must fail with what the fixture expects. */
+  fixture?: number;
+  day2: boolean;
+}
+
+/** Runs one scenario in this process (already in its private namespaces); 0 when it did what it should. */
+async function runJob(job: Job, paths: Paths, churn: number, keepLogs: boolean): Promise<number> {
+  process.once('SIGTERM', () => void (activeStop?.() ?? Promise.resolve()).finally(() => process.exit(143)));
+  const t = Date.now();
+  if (job.fixture === undefined) {
+    const r = await runScenario({ env: job.env, bootstrapMs: 360_000, churnMs: churn * 1000, day2: job.day2 }, paths, keepLogs);
+    for (const line of r.report) log(line);
+    for (const f of r.failures) log(`  FAIL  ${f}`);
+    log(`validate:argocd: ${job.env} ${r.failures.length ? `FAILED (${r.failures.length})` : 'passed'} in ${secs(Date.now() - t)}`);
+    return r.failures.length ? 1 : 0;
+  }
+  const fx = FIXTURES[job.fixture];
+  const r = await runScenario({ env: job.env, prepare: (repo) => fx.prepare(repo, job.env), bootstrapMs: fx.bootstrapMs, churnMs: fx.churnMs, day2: false }, paths, keepLogs);
+  const text = r.failures.join('\n');
+  const missing = fx.expect.filter((re) => !re.test(text));
+  if (missing.length === 0 && r.failures.length > 0) {
+    log(`  ok    failed as expected in ${secs(Date.now() - t)}:`);
+    for (const f of r.failures) log(`          ${f.slice(0, 400)}`);
+    return 0;
+  }
+  for (const line of r.report) log(line);
+  log(`  FAIL  the check did not report ${missing.map((m) => m.source).join(' and ')}; it reported: ${r.failures.length ? r.failures.join(' | ') : 'nothing (passed)'}`);
+  return 1;
 }
 
 function order(env: string): number {
