@@ -10,10 +10,16 @@
  * for Applications, so without this the root app starts the next sync wave as soon as a child object exists.
  * A child counts as Healthy only when it is done: no sync operation requested or running, its last sync
  * Succeeded (or it never needed one: what a bootstrap installed by hand is already Synced), it is Synced and its
- * own health is Healthy. Error conditions (ComparisonError, SyncError,
- * InvalidSpecError, ...) make it Degraded with the controller's message, so the root app reports why it waits.
+ * own health is Healthy. Error conditions (ComparisonError, SyncError, InvalidSpecError, ...) make it Degraded
+ * with the controller's message, so the root app reports why it waits.
+ *
+ * Argo CD runs health scripts with only Lua's base, table and os libraries: `string.sub` raised "attempt to
+ * index a non-table object(nil)", which failed the root app's whole comparison the first time a child had a
+ * condition, so it could no longer prune (found by `npm run validate:argocd`, removing a platform). Hence the
+ * explicit list of Argo CD's error condition types (ApplicationCondition*Error in its v1alpha1 types).
  */
-export const APPLICATION_HEALTH_LUA = `hs = {}
+export const APPLICATION_HEALTH_LUA = `local errorConditions = { ComparisonError = true, DeletionError = true, InvalidSpecError = true, SyncError = true, UnknownError = true }
+hs = {}
 hs.status = "Progressing"
 hs.message = "Waiting for the Application's first sync"
 if obj.status == nil then
@@ -21,7 +27,7 @@ if obj.status == nil then
 end
 if obj.status.conditions ~= nil then
   for _, condition in ipairs(obj.status.conditions) do
-    if condition.type ~= nil and string.sub(condition.type, -5) == "Error" then
+    if condition.type ~= nil and errorConditions[condition.type] then
       hs.status = "Degraded"
       hs.message = condition.type .. ": " .. (condition.message or "")
       return hs
