@@ -7,9 +7,12 @@ import { benchEnvironments, servicesFromEnv, syntheticPlatform } from './synthet
 const out = process.argv[2];
 // The writers' lock file lives beside dist/, so the folder must exist before the first run.
 mkdirSync(out, { recursive: true });
+const environments = benchEnvironments();
 synthesize({
   platforms: [syntheticPlatform(servicesFromEnv())],
-  environmentInputs: benchEnvironments(),
+  environmentInputs: environments,
+  // The synthetic services carry their images; the committed releases/<env>.json name the real platforms.
+  releases: new Map(environments.map((e) => [e.name, {}])),
   outDir: join(out, 'dist'),
   argocdDir: join(out, 'argocd'),
 });

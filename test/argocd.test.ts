@@ -15,13 +15,13 @@ import { ARGOCD_CHART, ARGOCD_VERSION } from '../lib/addons/argocd-version';
 import { RESOURCES_FINALIZER } from '../lib/argocd/sync-policy';
 import { INGRESS_NGINX_NAMESPACE, MONITORING_NAMESPACE } from '../lib/network-policies';
 import { EXTERNAL_SECRETS_NAMESPACE } from '../lib/cluster-secret-stores';
-import { renderAll } from '../lib/render/pipeline';
 import type { KubeObject, RenderedFile } from '../lib/kube-object';
 import { listFiles } from '../lib/render/write';
 import { runHealthScript } from './support/argocd-lua';
 import { Any, expectCommitted, loadCommitted, objects, render, ROOT, snapshotTree, Workspace } from './helpers';
+import { committedRender } from './support/committed-render';
 
-const result = renderAll({ platforms: PLATFORMS });
+const result = committedRender();
 const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
 const applications = (env: string) => argo(env).filter((o) => o.kind === 'Application' && o.metadata.name !== 'root');
 const app = (env: string, name: string) => argo(env).find((o) => o.kind === 'Application' && o.metadata.name === name);

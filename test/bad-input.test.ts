@@ -1,6 +1,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Construct } from 'constructs';
 import { PLATFORMS } from '../charts';
 import { ENVIRONMENT_SOURCES, EnvironmentSource } from '../environments';
@@ -259,8 +259,13 @@ describe('every invalid configuration is refused; dist/ and argocd/ stay byte-id
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'bad-input-'));
-    for (const folder of ['dist', 'argocd', 'docs']) cpSync(join(ROOT, folder), join(scratch, folder), { recursive: true });
+    // The committed argocd/ and docs/, and of dist/ one platform per environment: the trees are read after every
+    // case. A write of any other file, or of one of these with other bytes, shows in these trees as in the whole
+    // output; only rewriting a file with the bytes it already had would not, in either.
+    const somePlatforms = (source: string) => !/^dist\/[^/]+\/(?!sales-order$)[^/]+$/.test(relative(ROOT, source));
+    for (const folder of ['dist', 'argocd', 'docs']) cpSync(join(ROOT, folder), join(scratch, folder), { recursive: true, filter: somePlatforms });
     before = { dist: snapshotTree(join(scratch, 'dist')), argocd: snapshotTree(join(scratch, 'argocd')), docs: snapshotTree(join(scratch, 'docs')) };
+    expect(new Set([...before.dist.keys()].map((f) => f.split('/').slice(0, 2).join('/')))).toEqual(new Set(['dev/sales-order', 'staging/sales-order', 'prod/sales-order']));
     for (const env of ['dev', 'staging', 'prod']) facts[env] = JSON.parse(readFileSync(join(ROOT, 'environments', 'clusters', `${env}.json`), 'utf8'));
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -311,6 +316,10 @@ describe('every invalid configuration is refused; dist/ and argocd/ stay byte-id
   });
 
   test('environments may share a cluster and a domain when they say so', () => {
+    // A render that succeeds: into a whole copy of the committed output, which it must leave as it is.
+    const output = join(scratch, 'whole');
+    for (const folder of ['dist', 'argocd', 'docs']) cpSync(join(ROOT, folder), join(output, folder), { recursive: true });
+    const whole = { dist: snapshotTree(join(output, 'dist')), docs: snapshotTree(join(output, 'docs')) };
     const sources: EnvironmentSource[] = ENVIRONMENT_SOURCES.map((s) => ({ file: s.file, input: structuredClone(s.input) }));
     const staging = sources.find((s) => s.input.name === 'staging')!.input as Any;
     staging.sharesWith = { cluster: ['dev'] };
@@ -320,13 +329,13 @@ describe('every invalid configuration is refused; dist/ and argocd/ stay byte-id
     changed.staging.cluster_endpoint = changed.dev.cluster_endpoint;
     writeFileSync(join(factsDir, 'clusters', 'staging.json'), JSON.stringify(changed.staging));
     let stderr = '';
-    const code = runSynth(['--quiet', '--out', join(scratch, 'dist'), '--argocd-out', join(scratch, 'argocd'), '--docs-out', join(scratch, 'docs')], {
+    const code = runSynth(['--quiet', '--out', join(output, 'dist'), '--argocd-out', join(output, 'argocd'), '--docs-out', join(output, 'docs')], {
       cwd: ROOT, env: {}, environmentSources: sources, factsDir, stderr: (t) => { stderr += t; },
     });
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(snapshotTree(join(scratch, 'dist'))).toEqual(before.dist);
-    expect(snapshotTree(join(scratch, 'docs'))).toEqual(before.docs);
+    expect(snapshotTree(join(output, 'dist'))).toEqual(whole.dist);
+    expect(snapshotTree(join(output, 'docs'))).toEqual(whole.docs);
   });
 });
 
@@ -349,7 +358,7 @@ describe('end to end: the real CLI', () => {
 
   test('a bad value in a real chart file names that file, exits 1, leaves the output untouched', () => {
     ws.edit('charts/sales-order/customer-service.ts', (s) => s.replace("requests: { cpu: '250m', memory: '768Mi' }", "requests: { cpu: '1 core', memory: '768Mi' }"));
-    const result = ws.synth();
+    const result = ws.synthCli();
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('synth failed, dist/ and argocd/ left unchanged');
     expect(result.stderr).toContain('service customer-service (platform sales-order): charts/sales-order/customer-service.ts: invalid props:');
@@ -359,7 +368,7 @@ describe('end to end: the real CLI', () => {
 
   test('a syntax error in a chart names the file, line and column, exits 1, no stack trace', () => {
     ws.edit('charts/storefront/web.ts', (s) => s.replace("component: 'frontend',", "component: 'frontend',,"));
-    const result = ws.synth();
+    const result = ws.synthCli();
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/synth: cannot compile the code, nothing was changed:\n  charts\/storefront\/web\.ts:\d+:\d+: /);
     expect(result.stderr).not.toMatch(/\n\s+at /);

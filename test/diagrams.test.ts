@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PLATFORMS } from '../charts';
 import { runSynth } from '../cli/synth-command';
 import { Flowchart } from '../lib/diagrams/mermaid';
 import type { TopologyFile } from '../lib/diagrams/documents';
 import type { PlatformContext } from '../lib/platform-context';
-import { renderAll } from '../lib/render/pipeline';
 import { renderEnvironment } from '../lib/render/build';
 import { loadCommitted, objects, ROOT, snapshotTree } from './helpers';
 import { allowed } from './support/network-policy-evaluator';
+import { committedRender } from './support/committed-render';
 
 interface ParsedGraph {
   readonly error?: string;
@@ -20,16 +21,30 @@ interface ParsedGraph {
   readonly subgraphs: { id: string; title: string; nodes: string[] }[];
 }
 
-/** Every diagram through the real mermaid parser, in one child process (mermaid is ESM and needs a DOM). */
+/**
+ * Every diagram through the real mermaid parser, in one child process (mermaid is ESM and needs a DOM). Loading
+ * mermaid and jsdom takes seconds, so what it answered is kept in .build/ by the SHA-256 of the diagrams, the
+ * parse script and the installed mermaid and jsdom: the same question to the same parser is not asked twice.
+ */
 function parseWithMermaid(diagrams: readonly string[]): ParsedGraph[] {
-  const r = spawnSync(process.execPath, [join(ROOT, 'test/support/mermaid-parse.mjs')], { input: JSON.stringify(diagrams), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const script = join(ROOT, 'test/support/mermaid-parse.mjs');
+  const input = JSON.stringify(diagrams);
+  const installed = ['mermaid', 'jsdom'].map((p) => readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8'));
+  const key = createHash('sha256').update([readFileSync(script, 'utf8'), ...installed, input].join('\0')).digest('hex');
+  const cached = join(ROOT, '.build', 'mermaid-parse', `${key}.json`);
+  if (existsSync(cached)) return JSON.parse(readFileSync(cached, 'utf8')) as ParsedGraph[];
+  const r = spawnSync(process.execPath, [script], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`mermaid-parse.mjs failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as ParsedGraph[];
+  const parsed = JSON.parse(r.stdout) as ParsedGraph[];
+  mkdirSync(dirname(cached), { recursive: true });
+  writeFileSync(`${cached}.${process.pid}.tmp`, r.stdout);
+  renameSync(`${cached}.${process.pid}.tmp`, cached);
+  return parsed;
 }
 
 const mermaidBlocks = (markdown: string) => [...markdown.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]);
 
-const result = renderAll({ platforms: PLATFORMS });
+const result = committedRender();
 const docs = result.docs!.get('platforms')!;
 /** `<file>#<section>` → diagram text. */
 const diagrams = new Map<string, string>();

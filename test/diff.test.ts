@@ -156,6 +156,13 @@ describe('diffTrees', () => {
     ]);
   });
 
+  test('a file with the same bytes on both sides holds no change and is not even parsed; a changed one is', () => {
+    const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [broken\n';
+    const same = new Map([...base, ['dist/dev/shop/broken.yaml', broken]]);
+    expect(diffTrees(same, new Map([...head, ['dist/dev/shop/broken.yaml', broken]]))).toEqual(diffTrees(base, head));
+    expect(() => diffTrees(same, new Map([...head, ['dist/dev/shop/broken.yaml', `${broken}# changed\n`]]))).toThrow(/dist\/dev\/shop\/broken\.yaml: not valid YAML/);
+  });
+
   test('Markdown for the PR comment: marker, totals, a section per folder, fields with old → new', () => {
     const md = formatDiffMarkdown(diffTrees(base, head), { base: 'origin/main' });
     expect(md.startsWith(COMMENT_MARKER)).toBe(true);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENVIRONMENTS, loadEnvironment } from '../environments';
+import { ENVIRONMENT_SOURCES, ENVIRONMENTS, loadEnvironment } from '../environments';
 import { App } from 'cdk8s';
 import type { Environment, EnvironmentInput } from '../environments/schema';
 import { Microservice, MicroserviceProps } from '../lib/microservice';
@@ -12,6 +12,8 @@ import { PLATFORMS } from '../charts';
 import { renderEnvironment } from '../lib/render/build';
 import type { KubeObject, RenderedFile } from '../lib/kube-object';
 import { listFiles } from '../lib/render/write';
+import { runRelease } from '../cli/release-command';
+import { runSynth } from '../cli/synth-command';
 
 export const ROOT = join(__dirname, '..');
 
@@ -77,12 +79,54 @@ export function find(files: readonly RenderedFile[], kind: string, name: string,
   return found;
 }
 
+export interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /**
- * A copy of the repository's sources and dist/ in a temporary folder, for running the CLI against changed
+ * Runs a command's entry function (what its CLI file calls) in this process as if it had been started in
+ * `dir` with `env` added to its environment variables, and returns what the CLI would have printed. The code
+ * is this repository's own: a change to a chart or an environment file in `dir` is not seen (runCli is).
+ */
+export function runInProcess(dir: string, env: Record<string, string>, command: (io: { stdout: (t: string) => void; stderr: (t: string) => void }) => number): CommandResult {
+  let stdout = '';
+  let stderr = '';
+  const cwd = process.cwd();
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  process.chdir(dir);
+  Object.assign(process.env, env);
+  try {
+    const status = command({ stdout: (t) => { stdout += `${t}\n`; }, stderr: (t) => { stderr += `${t}\n`; } });
+    return { status, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** Runs `node scripts/run.mjs <entry> <args>` in `dir`: the real CLI, as `npm run` starts it. */
+export function runCli(dir: string, entry: string, args: readonly string[], env: Record<string, string> = {}): CommandResult {
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', entry, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A copy of the repository's sources and dist/ in a temporary folder, for running the commands against changed
  * input without touching the real tree. node_modules is linked, not copied.
+ *
+ * `synth` and `release` run the commands in this process (see runInProcess): fast, but with this repository's
+ * code, so they refuse to run while a `.ts` file of the copy differs from it; `synthCli` and `releaseCli` start the
+ * real CLI (a process, and a bundle build the first time), which sees every change.
  */
 export class Workspace {
   public readonly dir: string;
+  /** `.ts` files of the copy that differ from this repository's: the code in-process commands would not run. */
+  private readonly codeChanged = new Set<string>();
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'platform-manifests-'));
@@ -90,6 +134,12 @@ export class Workspace {
       if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(this.dir, entry), { recursive: true });
     }
     symlinkSync(join(ROOT, 'node_modules'), join(this.dir, 'node_modules'));
+    // The CLIs' bundles: scripts/run.mjs finds their inputs unchanged by content and skips esbuild, and rebuilds
+    // for a file the test changes.
+    mkdirSync(join(this.dir, '.build'));
+    for (const name of existsSync(join(ROOT, '.build')) ? readdirSync(join(ROOT, '.build')) : []) {
+      if (/\.cjs(\.map|\.inputs\.json|\.v8-cache)?$/.test(name)) cpSync(join(ROOT, '.build', name), join(this.dir, '.build', name));
+    }
   }
 
   public edit(file: string, change: (text: string) => string): void {
@@ -97,7 +147,7 @@ export class Workspace {
     const before = readFileSync(path, 'utf8');
     const after = change(before);
     if (after === before) throw new Error(`edit of ${file} changed nothing`);
-    writeFileSync(path, after);
+    this.write(file, after);
   }
 
   public read(file: string): string {
@@ -105,27 +155,66 @@ export class Workspace {
   }
 
   public write(file: string, content: string): void {
-    writeFileSync(join(this.dir, file), content);
+    const path = join(this.dir, file);
+    if (file.endsWith('.ts')) {
+      // Written back as it is in this repository (a test undoing its edit), the in-process commands run it again.
+      const original = join(ROOT, file);
+      if (existsSync(original) && readFileSync(original, 'utf8') === content) this.codeChanged.delete(file);
+      else this.codeChanged.add(file);
+    }
+    writeFileSync(path, content);
   }
 
-  public synth(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  /** `npm run synth -- <args>` in this process (see runInProcess). */
+  public synth(...args: string[]): CommandResult {
     return this.synthWith({}, ...args);
   }
 
   /** `synth` with extra environment variables. */
-  public synthWith(env: Record<string, string>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'cli/synth.ts', ...args], { cwd: this.dir, encoding: 'utf8', env: { ...process.env, ...env } });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  public synthWith(env: Record<string, string>, ...args: string[]): CommandResult {
+    this.refuseChangedCode('synth');
+    return runInProcess(this.dir, env, (io) => runSynth(args, { ...io, cwd: this.dir, env: { ...process.env } }));
   }
 
-  /** Runs `npm run release -- <args>` in the workspace. */
-  public release(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, ['scripts/run.mjs', 'cli/release.ts', ...args], { cwd: this.dir, encoding: 'utf8' });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  /**
+   * `synth` after changing the environments in memory, by name: what editing `environments/<env>.ts` does to
+   * the CLI, and the messages name those files alike.
+   */
+  public synthChanged(change: (inputs: Record<string, Any>) => void, ...args: string[]): CommandResult {
+    this.refuseChangedCode('synth');
+    const environmentSources = ENVIRONMENT_SOURCES.map((s) => ({ file: s.file, input: structuredClone(s.input) }));
+    change(Object.fromEntries(environmentSources.map((s) => [(s.input as EnvironmentInput).name, s.input])));
+    return runInProcess(this.dir, {}, (io) => runSynth(args, { ...io, cwd: this.dir, env: { ...process.env }, environmentSources }));
+  }
+
+  /** `npm run synth -- <args>`, the real CLI in a process of its own. */
+  public synthCli(...args: string[]): CommandResult {
+    return this.synthCliWith({}, ...args);
+  }
+
+  /** `synthCli` with extra environment variables. */
+  public synthCliWith(env: Record<string, string>, ...args: string[]): CommandResult {
+    return runCli(this.dir, 'cli/synth.ts', args, env);
+  }
+
+  /** `npm run release -- <args>` in this process (see runInProcess). */
+  public release(...args: string[]): CommandResult {
+    this.refuseChangedCode('release');
+    return runInProcess(this.dir, {}, (io) => runRelease(args, io));
+  }
+
+  /** `npm run release -- <args>`, the real CLI in a process of its own. */
+  public releaseCli(...args: string[]): CommandResult {
+    return runCli(this.dir, 'cli/release.ts', args);
   }
 
   public remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private refuseChangedCode(command: string): void {
+    const [changed] = this.codeChanged;
+    if (changed) throw new Error(`${changed} of the workspace was changed: in-process ${command} would not see it; use the CLI`);
   }
 }
 

@@ -31,6 +31,10 @@ writeFileSync(join(dir, 'bad.yaml'), [
   'apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: z}\nspec: {secretStoreRef: {name: s, kind: ClusterSecretStore}, refreshIntervall: 1h}',
   'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: y}',
 ].join('\n---\n'));
+// A CRD alone in a file is left out before kubeconform reads it; a CRD beside another object is not.
+const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.example.com\n';
+writeFileSync(join(dir, 'crd-only.yaml'), `${crd}---\n${crd.replace(/gadgets/g, 'gizmos')}`);
+writeFileSync(join(dir, 'crd-and-service.yaml'), `${crd}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: beside-a-crd\nspec:\n  portz: []\n`);
 const everything = validate();
 const bad = validate(dir);
 afterAll(() => Promise.allSettled([everything, bad]).then(() => rmSync(dir, { recursive: true, force: true })));
@@ -42,9 +46,13 @@ describe('kubeconform', () => {
     const summaries = r.stdout.split('\n').filter((l) => l.startsWith('Summary:'));
     expect(r.stdout).toMatch(/Kubernetes 1\.27\.0 \(schemas: schemas\)[\s\S]*Kubernetes 1\.35\.0 \(schemas: schemas\)/);
     expect(summaries).toHaveLength(2);
-    // Only CustomResourceDefinitions are skipped (no schema validates a CRD itself; the API server check does).
-    const crds = listFiles(join(ROOT, 'dist')).filter((f) => f.split('/')[1].endsWith('-crds')).length;
-    for (const line of summaries) expect(line).toMatch(new RegExp(`Invalid: 0, Errors: 0, Skipped: ${crds}$`));
+    // Only CustomResourceDefinitions are skipped (no schema validates a CRD itself; the API server check does):
+    // the files of the CRD folders, which hold nothing else, are left out before kubeconform, and everything
+    // else is validated.
+    const all = [...listFiles(join(ROOT, 'dist')).map((f) => `dist/${f}`), ...listFiles(join(ROOT, 'argocd')).map((f) => `argocd/${f}`)];
+    const crds = all.filter((f) => f.split('/')[2].endsWith('-crds')).length;
+    expect(r.stdout).toContain(`validate: ${crds} file(s) hold only CustomResourceDefinitions and are left out`);
+    for (const line of summaries) expect(line).toMatch(new RegExp(`in ${all.length - crds} files - Valid: \\d+, Invalid: 0, Errors: 0, Skipped: 0$`));
     expect(r.status).toBe(0);
   });
 
@@ -54,6 +62,9 @@ describe('kubeconform', () => {
     expect(r.stdout).toMatch(/selectorr/);
     expect(r.stdout).toMatch(/refreshIntervall/);
     expect(r.stdout).toMatch(/could not find schema for Widget/);
+    expect(r.stdout).toMatch(/validate: 1 file\(s\) hold only CustomResourceDefinitions/);
+    expect(r.stdout).toMatch(/crd-and-service\.yaml - Service beside-a-crd is invalid: .*portz/);
+    expect(r.stdout).not.toMatch(/crd-only\.yaml/);
     expect(r.stderr).toMatch(/run 'npm run schemas'/);
   });
 });

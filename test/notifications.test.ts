@@ -6,8 +6,9 @@ import { objects } from './helpers';
 import { Any, environmentInput, loadCommitted, ROOT } from './helpers';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { committedRender } from './support/committed-render';
 
-const result = renderAll({ platforms: PLATFORMS });
+const result = committedRender();
 const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
 
 describe('Argo CD notifications', () => {

@@ -1,15 +1,14 @@
-import { PLATFORMS } from '../charts';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { LockTimeoutError, withLock } from '../lib/render/lock';
 import { FileSystem, OutputFolder, OutputWriteError, outputStateProblems, recoverInterruptedSwap, replaceFolders } from '../lib/render/write';
 import { outputProblems } from '../lib/render/check';
-import { renderForWrite } from '../lib/render/pipeline';
 import { ROOT, snapshotTree, Workspace } from './helpers';
+import { committedRender } from './support/committed-render';
 
 /**
  * The swap of the whole output is all or nothing: whatever fails (an error at any file-system step, a full
@@ -111,6 +110,7 @@ describe('kill -9 at any point of the write', () => {
     bundle = join(mkdtempSync(join(tmpdir(), 'write-bundle-')), 'write.cjs');
     buildSync({ entryPoints: [join(ROOT, 'lib/render/write.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'warning' });
   });
+  afterAll(() => rmSync(dirname(bundle), { recursive: true, force: true }));
 
   /** Runs the swap in a child process that kills itself with SIGKILL at the given point. */
   function killedAt(point: { rename?: number; write?: number }): void {
@@ -209,7 +209,6 @@ describe('the synth lock', () => {
   test('two npm run synth at once: both succeed, one after the other, and the output is whole', async () => {
     const ws = new Workspace();
     try {
-      ws.edit('environments/dev.ts', (s) => s.replace("config: { LOG_LEVEL: 'debug' } },\n        'assignment-engine'", "config: { LOG_LEVEL: 'trace' } },\n        'assignment-engine'"));
       const names = [...snapshotTree(join(ws.dir, 'dist')).keys()];
       const run = () => new Promise<{ code: number | null; stderr: string }>((done) => {
         const child = spawn(process.execPath, ['scripts/run.mjs', 'cli/synth.ts', '--quiet'], { cwd: ws.dir });
@@ -217,16 +216,17 @@ describe('the synth lock', () => {
         child.stderr.on('data', (d) => { stderr += d; });
         child.on('close', (code) => done({ code, stderr }));
       });
-      // The first build of the bundle is not what is tested: build it once before the race.
-      expect(ws.synth('--quiet', '--env', 'dev').status).toBe(0);
-      ws.edit('environments/dev.ts', (s) => s.replace("LOG_LEVEL: 'trace' } },\n        'assignment-engine'", "LOG_LEVEL: 'warn' } },\n        'assignment-engine'"));
+      // The first build of the bundle is not what is tested: build it once before the race (--help renders
+      // nothing), and change data, not code, so that the racing runs find it current.
+      expect(ws.synthCli('--help').status).toBe(0);
+      ws.edit('releases/dev.json', (s) => s.replace(/("backend": \{\s*"tag": )"1\.4\.0"/, '$1"1.4.1"'));
       const [a, b] = await Promise.all([run(), run()]);
       expect({ a, b }).toMatchObject({ a: { code: 0 }, b: { code: 0 } });
       expect(`${a.stderr}${b.stderr}`).not.toMatch(/Error|\n\s+at /);
       // The second waited for the first, unless the first was already done when it came to write.
       expect(`${a.stderr}${b.stderr}`).toMatch(/^(synth: waiting for the output lock, held by npm run synth, process \d+ .*\n)?$/);
       expect([...snapshotTree(join(ws.dir, 'dist')).keys()]).toEqual(names);
-      expect(readFileSync(join(ws.dir, 'dist/dev/port-assignment/backend.yaml'), 'utf8')).toContain('LOG_LEVEL: warn');
+      expect(readFileSync(join(ws.dir, 'dist/dev/port-assignment/backend.yaml'), 'utf8')).toContain('/port-assignment/backend:1.4.1\n');
       expect(outputStateProblems(join(ws.dir, '.synth-journal.json'), [join(ws.dir, 'dist'), join(ws.dir, 'argocd')])).toEqual([]);
       expect(fs.existsSync(join(ws.dir, '.synth.lock'))).toBe(false);
     } finally {
@@ -236,7 +236,7 @@ describe('the synth lock', () => {
 });
 
 describe('npm run check reports a mixed or stale output', () => {
-  const fresh = renderForWrite({ platforms: PLATFORMS });
+  const fresh = committedRender();
   const copy = () => {
     for (const folder of ['dist', 'argocd']) fs.cpSync(join(ROOT, folder), join(scratch, folder), { recursive: true });
     return { outDir: join(scratch, 'dist'), argocdDir: join(scratch, 'argocd'), journal: join(scratch, '.synth-journal.json') };

@@ -50,6 +50,7 @@ describe('release data', () => {
   });
 });
 
+/** The commands run in-process (Workspace.release); the real CLI's wiring is tested at the end. */
 describe('npm run release', () => {
   let ws: Workspace;
   const trees = () => ({ releases: snapshotTree(join(ws.dir, 'releases')), dist: snapshotTree(join(ws.dir, 'dist')), argocd: snapshotTree(join(ws.dir, 'argocd')) });
@@ -82,8 +83,10 @@ describe('npm run release', () => {
     let result: ReturnType<Workspace['release']>;
     beforeAll(() => {
       // A change only dev has, so that promotions out of dev have something (without a digest) to move.
-      ws.write('releases/dev.json', pristine.releases.get('dev.json')!.replace('"tag": "3.2.1"', '"tag": "3.3.0-rc.1"'));
-      before = trees();
+      const devReleases = pristine.releases.get('dev.json')!.replace('"tag": "3.2.1"', '"tag": "3.3.0-rc.1"');
+      ws.write('releases/dev.json', devReleases);
+      // What trees() reads now, without reading dist/ again: the pristine output and the changed release file.
+      before = { ...pristine, releases: new Map([...pristine.releases, ['dev.json', devReleases]]) };
       result = ws.release(...args);
     });
     afterAll(() => ws.write('releases/dev.json', pristine.releases.get('dev.json')!));
@@ -178,5 +181,29 @@ describe('npm run release', () => {
       expect(again.stdout).toMatch(/prod already runs what staging runs; nothing written/);
       expect(ws.release('status').stdout).toMatch(/all 11 services run the same release in dev, staging, prod/);
     });
+  });
+});
+
+describe('end to end: the real release CLI', () => {
+  let ws: Workspace;
+  beforeAll(() => { ws = new Workspace(); });
+  afterAll(() => ws.remove());
+  const trees = () => ({ releases: snapshotTree(join(ws.dir, 'releases')), dist: snapshotTree(join(ws.dir, 'dist')), argocd: snapshotTree(join(ws.dir, 'argocd')) });
+
+  test('a refused release exits 1 with the message and writes nothing', () => {
+    const before = trees();
+    const result = ws.releaseCli('set', '--env', 'prod', '--service', 'sales-order/order-service', '--tag', '2.0.5');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^release set failed, nothing written:\n.*sales-order\/order-service 2\.0\.5: environment prod runs immutable images only/);
+    expect(trees()).toEqual(before);
+  });
+
+  test('a usage mistake exits 2 with the usage; --help exits 0', () => {
+    const unknown = ws.releaseCli('set', '--env', 'dev', '--servise', 'sales-order/order-service');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/release set: Unknown option '--servise'[\s\S]*usage: npm run release -- set --env/);
+    const help = ws.releaseCli('status', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run release -- status/);
   });
 });

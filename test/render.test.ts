@@ -5,9 +5,10 @@ import { ENVIRONMENTS } from '../environments';
 import { renderAll } from '../lib/render/pipeline';
 import { listFiles } from '../lib/render/write';
 import { expectCommitted, objects, snapshotTree, Workspace } from './helpers';
+import { committedRender } from './support/committed-render';
 
 describe('rendered output', () => {
-  const result = renderAll({ platforms: PLATFORMS });
+  const result = committedRender();
 
   test('committed dist/ equals a fresh render (run `npm run synth` and commit if this fails)', () => {
     expectCommitted('dist', result.dist);

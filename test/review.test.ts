@@ -9,7 +9,9 @@ import type { EnvironmentInput } from '../environments/schema';
 import { renderAll } from '../lib/render/pipeline';
 import { toYaml } from '../lib/render/serialize';
 import { renderReview } from '../lib/review/review-environment';
-import { Any, objects, ROOT, snapshotTree, Workspace } from './helpers';
+import { runReview } from '../cli/review-command';
+import { Any, objects, ROOT, runCli, runInProcess, snapshotTree, Workspace } from './helpers';
+import { committedRender } from './support/committed-render';
 
 const inputs = (change: (dev: EnvironmentInput) => void): EnvironmentInput[] =>
   ENVIRONMENTS.map((e) => {
@@ -72,7 +74,7 @@ describe('review environments: review-<n> of the platforms that asked for it', (
       ]);
     }
     // The platforms' data stores (add-ons such as Argo CD's controller are StatefulSets of their charts).
-    const platformFiles = renderAll({ platforms: PLATFORMS, environments: ['dev'] }).files.filter((f) => PLATFORMS.some((p) => f.path.startsWith(`dev/${p.name}/`)));
+    const platformFiles = committedRender().files.filter((f) => PLATFORMS.some((p) => f.path.startsWith(`dev/${p.name}/`)));
     const dev = objects(platformFiles).filter((o) => o.kind === 'StatefulSet');
     expect(dev.length).toBeGreaterThan(0);
     for (const s of dev) expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
@@ -118,7 +120,7 @@ describe('review environments name platforms, never add-on folders', () => {
 });
 
 describe('the ApplicationSet that deploys review environments', () => {
-  const result = renderAll({ platforms: PLATFORMS });
+  const result = committedRender();
   const argo = (env: string): Any[] => objects(result.argocdFiles.filter((f) => f.path.startsWith(`${env}/`)));
   const appSet = argo('dev').find((o) => o.kind === 'ApplicationSet');
   const template = appSet.spec.template;
@@ -196,11 +198,12 @@ describe('npm run review', () => {
     ws.remove();
     rmSync(out, { recursive: true, force: true });
   });
-  const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/run.mjs', 'cli/review.ts', ...args], { cwd: ws.dir, encoding: 'utf8' });
+  // The command in-process (what cli/review.ts runs); the first case runs the real CLI end to end.
+  const run = (...args: string[]) => runInProcess(ws.dir, {}, (io) => runReview(args, io));
 
-  test('render writes dist/review-<n>/ into the folder given, and nothing into the repository', () => {
+  test('render writes dist/review-<n>/ into the folder given, and nothing into the repository (the real CLI)', () => {
     const before = snapshotTree(join(ws.dir, 'dist'));
-    const r = run('render', '--pr', '42', '--out', out);
+    const r = runCli(ws.dir, 'cli/review.ts', ['render', '--pr', '42', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const expected = renderReview(42, PLATFORMS);

@@ -43,6 +43,21 @@ export function renderKey(input: RenderKeyInput): string {
   return sha256(`${input.sha256}\n${sha256(canonicalJson(values))}\n${canonicalJson(options)}`).slice(0, 20);
 }
 
+/**
+ * Parsed entries by the SHA-256 of their bytes. The CRD releases and most add-ons render alike in every
+ * environment, and unpacking the large CRD entries is a good part of a synth; each is unpacked once.
+ */
+const parsedEntries = new Map<string, readonly KubeObject[]>();
+
+/** Shared between environments, so nothing may change them (a change throws). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export class RenderCache {
   constructor(private readonly root: string = process.cwd()) {}
 
@@ -54,10 +69,18 @@ export class RenderCache {
     return join(this.dir(env), `${release}.${key}.json.gz`);
   }
 
-  public read(env: string, release: string, key: string): KubeObject[] | undefined {
+  /** The cached objects, frozen: environments whose entries hold the same bytes share one parse. */
+  public read(env: string, release: string, key: string): readonly KubeObject[] | undefined {
     const file = this.path(env, release, key);
     if (!existsSync(file)) return undefined;
-    return JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as KubeObject[];
+    const bytes = readFileSync(file);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    let objects = parsedEntries.get(digest);
+    if (objects === undefined) {
+      objects = deepFreeze(JSON.parse(gunzipSync(bytes).toString('utf8')) as KubeObject[]);
+      parsedEntries.set(digest, objects);
+    }
+    return objects;
   }
 
   public write(env: string, release: string, key: string, objects: readonly KubeObject[]): void {

@@ -31,7 +31,18 @@ export const crdFolder = (addon: string) => `${addon}-crds`;
 function syncOptionsOf(o: KubeObject): string[] {
   if (o.kind === 'Namespace') return ['Prune=false', 'Delete=false'];
   if (o.kind !== 'CustomResourceDefinition') return [];
-  return [...(JSON.stringify(o).length > CLIENT_SIDE_APPLY_LIMIT ? ['ServerSideApply=true'] : []), 'Prune=false', 'Delete=false'];
+  return [...(jsonLength(o) > CLIENT_SIDE_APPLY_LIMIT ? ['ServerSideApply=true'] : []), 'Prune=false', 'Delete=false'];
+}
+
+/** Cached objects are frozen and shared by the environments: each large CRD is measured once. */
+const jsonLengths = new WeakMap<object, number>();
+function jsonLength(o: KubeObject): number {
+  let length = jsonLengths.get(o);
+  if (length === undefined) {
+    length = JSON.stringify(o).length;
+    if (Object.isFrozen(o)) jsonLengths.set(o, length);
+  }
+  return length;
 }
 
 /** One `helm template` of a release: what it needs and where its output is cached. */
@@ -90,7 +101,7 @@ export function renderAddons(env: Environment, options: AddonRenderOptions = {})
   const apiVersions = env.addons.kubePrometheusStack ? ['monitoring.coreos.com/v1', 'monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule'] : [];
   const kubeVersion = `${env.cluster.kubernetes_version}.0`;
 
-  const objectsOf = (release: Release): KubeObject[] => {
+  const objectsOf = (release: Release): readonly KubeObject[] => {
     const key = renderKey({
       chart: release.chart.name, version: release.chart.version, sha256: release.chart.sha256, helm: HELM_VERSION, release: release.release,
       namespace: release.namespace, kubeVersion: release.kubeVersion, apiVersions: release.apiVersions, includeCrds: release.includeCrds, values: release.values,
@@ -110,7 +121,7 @@ export function renderAddons(env: Environment, options: AddonRenderOptions = {})
   };
 
   /** A vendored CRD set (verified on every render), parsed once and cached like a Helm render. */
-  const vendoredOf = (release: string, set: string, version: string): KubeObject[] => {
+  const vendoredOf = (release: string, set: string, version: string): readonly KubeObject[] => {
     const crds = readVendoredCrds(root, set, version);
     const key = sha256(`vendored\n${crds.digest}`).slice(0, 20);
     cacheEntries.add(cache.path(env.name, release, key).split('/').pop()!);
@@ -175,12 +186,34 @@ export function parseManifests(yaml: string, where: string): KubeObject[] {
   return objects;
 }
 
+/**
+ * Sorted copies of frozen values (cache entries, shared by the environments), frozen too: a chart's large CRDs
+ * are sorted once for every environment.
+ */
+const sortedCopies = new WeakMap<object, unknown>();
+
+/** A copy with every object's keys in code-point order (sort()'s default order). */
 const sortKeysDeep = (value: unknown): unknown => {
+  if (value === null || typeof value !== 'object') return value;
+  const known = sortedCopies.get(value);
+  if (known !== undefined) return known;
+  if (!Object.isFrozen(value)) return sortedCopy(value);
+  const copy = Object.freeze(sortedCopy(value));
+  sortedCopies.set(value, copy);
+  return copy;
+};
+
+// Add-on objects are large: no arrays of entries.
+const sortedCopy = (value: object): object => {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, sortKeysDeep(v)]));
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = sortKeysDeep((value as Record<string, unknown>)[key]);
+    // A plain assignment to '__proto__' would set the prototype instead of adding the key.
+    if (key === '__proto__') Object.defineProperty(sorted, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else sorted[key] = v;
   }
-  return value;
+  return sorted;
 };
 
 const objectOrder = (a: KubeObject, b: KubeObject) => {

@@ -136,8 +136,11 @@ const STATUS_ORDER = { added: 0, changed: 1, removed: 2 } as const;
 
 /** Compares the objects of two trees (base and head), grouped by environment and folder. */
 export function diffTrees(base: Tree, head: Tree): GroupDiff[] {
-  const before = index(base);
-  const after = index(head);
+  // A file with the same bytes on both sides changes nothing; most of a render is unchanged, and parsing it
+  // (large CRDs among it) was most of the work.
+  const changed = (tree: Tree, other: Tree): Tree => new Map([...tree].filter(([path, content]) => other.get(path) !== content));
+  const before = index(changed(base, head));
+  const after = index(changed(head, base));
   const groups = [...new Set([...before.keys(), ...after.keys()])].sort((x, y) => {
     const [ex, gx] = x.split('/');
     const [ey, gy] = y.split('/');
