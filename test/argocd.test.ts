@@ -90,6 +90,14 @@ describe('root Application (app of apps)', () => {
 });
 
 describe('platform Applications and projects', () => {
+  test('every AppProject outlives the Applications that reference it (Argo CD\'s exact project finalizer name)', () => {
+    for (const env of result.environments) {
+      const projects = argo(env).filter((o) => o.kind === 'AppProject' && o.metadata.name !== 'bootstrap');
+      expect(projects.length).toBeGreaterThan(0);
+      for (const p of projects) expect([p.metadata.name, p.metadata.finalizers]).toEqual([p.metadata.name, ['resources-finalizer.argocd.argoproj.io']]);
+    }
+  });
+
   test('sync dist/<env>/<platform> automatically with prune, selfHeal, retries, finalizer and server-side apply', () => {
     const a = app('staging', 'sales-order');
     expect(a.metadata.finalizers).toEqual([RESOURCES_FINALIZER]);

@@ -3,6 +3,7 @@ import { AppProject } from '../../imports/argoproj.io';
 import { APP_WAVES } from '../app-waves';
 import type { GroupKind, ProjectPlan } from './gitops-plan';
 import { argoLabels, waveAnnotation } from './labels';
+import { PROJECT_FINALIZER } from './sync-policy';
 
 export interface GitOpsProjectProps {
   readonly env: string;
@@ -33,6 +34,7 @@ export class GitOpsProject extends Construct {
         namespace: props.argocdNamespace,
         labels: argoLabels(props.env, plan.name),
         annotations: waveAnnotation(props.wave ?? APP_WAVES.projects),
+        finalizers: [PROJECT_FINALIZER],
       },
       spec: {
         description: plan.description,

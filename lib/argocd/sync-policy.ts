@@ -7,6 +7,15 @@ import type { ApplicationSpecSyncPolicy } from '../../imports/argoproj.io';
  */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io/foreground';
 
+/**
+ * Keeps an AppProject until no Application references it. Removing a platform deletes its Application and its
+ * project in one prune; without this the project went first, and the Application's deletion then failed forever
+ * ("error getting app project") with its workloads still running (found by `npm run validate:argocd`). Argo CD
+ * honours only this exact name on projects (`ResourcesFinalizerName`), so it has no path; validate:server
+ * accepts the API server's warning about that (tools/apiserver/allowlist.yaml).
+ */
+export const PROJECT_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
 export interface SyncPolicyOptions {
   /** Let Argo CD create the destination namespace. @default false */
   readonly createNamespace?: boolean;
