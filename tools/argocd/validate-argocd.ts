@@ -1,15 +1,18 @@
 // validate:argocd — syncs the rendered output with a real Argo CD (application controller + repo server,
 // tools/argocd/build.sh) into this repository's own kube-apiserver + kube-controller-manager
 // (tools/apiserver/build.sh), from a temporary commit served by `git daemon`, everything on 127.0.0.1.
-// Per environment it bootstraps from argocd/<env>/root.yaml alone and asserts:
-//   1. bootstrap  every Application reaches Synced + Healthy with a Succeeded sync; the root is Synced
-//   2. no churn   no Application's metadata.generation or sync operation count moves for --churn seconds
-//   3. waves      an Application is created only after every Application of lower waves finished its sync
-//                 (Succeeded), is Synced and Healthy (events in the API server's order, from one watch)
-// then, for dev, day-2 changes pushed as commits (tools/argocd/day2.ts), and the known-bad fixtures that must
-// make it fail (--self-test, default on). See docs/argocd-check.md.
+// Per environment, each scenario in a child process with its own network and mount namespaces, it bootstraps
+// from argocd/<env>/root.yaml alone (after scripts/install-argocd.sh) and asserts:
+//   1. bootstrap  every Application reaches Synced + Healthy, its last sync Succeeded (or none was needed); the
+//                 root is Synced
+//   2. no churn   no Application's spec is rewritten and no sync operation starts for --churn seconds
+//   3. waves      an Application is created only after every Application of lower waves is done as in 1
+//                 (events in the API server's order, from one watch)
+// then, on --day2-env (staging), day-2 changes pushed as commits (tools/argocd/day2.ts), and the known-bad
+// fixtures that must make it fail (--self-test, default on). See docs/argocd-check.md.
 //
-//   npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2] [--churn <s>] [--keep-logs]
+//   npm run validate:argocd -- [--env <name>]... [--no-self-test | --self-test-only] [--no-day2 | --day2-env <name>]
+//                              [--churn <s>] [--jobs <n>] [--keep-logs]
 //
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -261,8 +264,8 @@ async function runScenario(s: Scenario, paths: Paths, keepLogs: boolean): Promis
     const kube = new Kube(cluster.server, cluster.token, readFileSync(cluster.caFile));
     const inCluster = writeInClusterConfig(cluster.server, cluster.token, readFileSync(cluster.caFile));
 
-    // Argo CD installed exactly as docs/addons.md bootstraps a cluster (scripts/install-argocd.sh: the CRDs it
-    // needs, its Namespace, its rendered folder with argocd-cm's Application health check), then root.yaml only.
+    // Argo CD installed exactly as docs/addons.md bootstraps a cluster (scripts/install-argocd.sh: every CRD of
+    // the environment, its Namespace, its rendered folder with argocd-cm's health check), then root.yaml only.
     const install = await run('bash', [join(root, 'scripts', 'install-argocd.sh'), s.env], {
       cwd: repo.dir, env: { ...process.env, KUBECTL: join(paths.apiserverBin, 'kubectl'), KUBECONFIG: cluster.kubeconfig },
     });
@@ -502,7 +505,7 @@ const spec = {
   description:
     'Builds kube-apiserver, kube-controller-manager and Argo CD (controller, repo server) if needed, serves dist/ and\n' +
     'argocd/ over git daemon on 127.0.0.1, bootstraps each environment from argocd/<env>/root.yaml and asserts\n' +
-    'convergence, no churn, wave gating and (dev) day-2 changes, then the known-bad fixtures.',
+    'convergence, no churn, wave gating and (on --day2-env) day-2 changes, then the known-bad fixtures.',
   options: {
     env: { type: 'string', multiple: true, value: '<name>', help: 'only this environment (default: every argocd/<env>/)' },
     'no-self-test': { type: 'boolean', help: 'skip the known-bad fixtures' },
