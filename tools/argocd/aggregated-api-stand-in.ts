@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../apiserver/cluster';
 import type { Kube, KObject } from './kube';
+import { Repeat } from './repeat';
 
 /** What each aggregated group serves; an APIService of another group is answered with no resources. */
 const RESOURCES: Record<string, { name: string; kind: string; namespaced: boolean }[]> = {
@@ -31,14 +32,19 @@ export const STAND_IN_IP = '10.244.0.10';
 
 export class AggregatedApiStandIn {
   private server: Server | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly repeat: Repeat;
   private readonly dir = mkdtempSync(join(tmpdir(), 'aggregated-api-'));
   /** `<namespace>/<service>` → done. */
   private readonly wired = new Set<string>();
-  lastError: string | undefined;
 
-  constructor(private readonly kube: Kube, private readonly intervalMs = 1_000) {}
+  constructor(private readonly kube: Kube, intervalMs = 1_000) {
+    this.repeat = new Repeat(() => this.once(), intervalMs);
+  }
+
+  /** Why the last pass failed, if it did. */
+  get lastError(): string | undefined {
+    return this.repeat.lastError;
+  }
 
   async start(): Promise<void> {
     const key = join(this.dir, 'key.pem');
@@ -51,18 +57,7 @@ export class AggregatedApiStandIn {
       res.end(JSON.stringify(body ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }));
     });
     await new Promise<void>((resolvePromise) => this.server!.listen(0, STAND_IN_IP, resolvePromise));
-    this.running = true;
-    const tick = async () => {
-      if (!this.running) return;
-      try {
-        await this.once();
-        this.lastError = undefined;
-      } catch (e) {
-        this.lastError = (e as Error).message;
-      }
-      if (this.running) this.timer = setTimeout(tick, this.intervalMs);
-    };
-    void tick();
+    this.repeat.start();
   }
 
   get port(): number {
@@ -95,8 +90,7 @@ export class AggregatedApiStandIn {
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    this.repeat.stop();
     await new Promise<void>((resolvePromise) => (this.server ? this.server.close(() => resolvePromise()) : resolvePromise()));
     rmSync(this.dir, { recursive: true, force: true });
   }

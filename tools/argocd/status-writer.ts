@@ -14,6 +14,7 @@
 //   EC2NodeClass               Ready (Karpenter)
 //   NodePool                   Ready when its EC2NodeClass exists and is Ready, else Ready=False (Karpenter)
 import type { Kube, KObject } from './kube';
+import { Repeat } from './repeat';
 
 interface Resource {
   /** Collection across all namespaces (or cluster-scoped). */
@@ -160,34 +161,27 @@ const RESOURCES: Resource[] = [
   },
 ];
 
-/** Runs until stopped, every `intervalMs`; reports what it wrote through `log` when asked to. */
+/** Runs until stopped, a pass every `intervalMs`. */
 export class StatusWriter {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly repeat: Repeat;
   /** Objects whose status was written, `<list path>` → count. */
   readonly writes = new Map<string, number>();
-  lastError: string | undefined;
 
-  constructor(private readonly kube: Kube, private readonly intervalMs = 1_000) {}
+  constructor(private readonly kube: Kube, intervalMs = 1_000) {
+    this.repeat = new Repeat(() => this.once(), intervalMs);
+  }
+
+  /** Why the last pass failed, if it did. */
+  get lastError(): string | undefined {
+    return this.repeat.lastError;
+  }
 
   start(): void {
-    const tick = async () => {
-      if (!this.running) return;
-      try {
-        await this.once();
-        this.lastError = undefined;
-      } catch (e) {
-        this.lastError = (e as Error).message;
-      }
-      if (this.running) this.timer = setTimeout(tick, this.intervalMs);
-    };
-    this.running = true;
-    void tick();
+    this.repeat.start();
   }
 
   stop(): void {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    this.repeat.stop();
   }
 
   /** One pass over every kind. Stores and node classes first, so their users see them in the same pass. */
