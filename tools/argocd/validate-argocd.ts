@@ -627,7 +627,7 @@ async function runJob(job: Job, paths: Paths, churn: number, keepLogs: boolean):
     return r.failures.length ? 1 : 0;
   }
   const fx = FIXTURES[job.fixture];
-  const r = await runScenario({ env: job.env, prepare: (repo) => fx.prepare(repo, job.env), bootstrapMs: fx.bootstrapMs, churnMs: fx.churnMs, day2: false }, paths, keepLogs);
+  const r = await runScenario({ env: job.env, prepare: (repo) => fx.prepare(repo, job.env), bootstrapMs: fx.bootstrapMs, churnMs: fx.churnMs, day2: false, settled: fx.settled }, paths, keepLogs);
   const text = r.failures.join('\n');
   const missing = fx.expect.filter((re) => !re.test(text));
   if (missing.length === 0 && r.failures.length > 0) {
