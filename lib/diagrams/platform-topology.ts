@@ -91,8 +91,32 @@ function byPort(a: string, b: string): number {
   return pa !== pb ? (pa < pb ? 1 : -1) : (parseInt(na, 10) || 0) - (parseInt(nb, 10) || 0);
 }
 
-const labelsMatch = (selector: Selector, labels: Record<string, string>) =>
-  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+/**
+ * The pods a label selector picks, looked up by its first label rather than tried one by one: a platform's
+ * policies times its pods was most of the topology of a thousand services.
+ */
+class PodsByLabel {
+  private readonly byLabel = new Map<string, ComponentRecord[]>();
+
+  constructor(private readonly pods: readonly ComponentRecord[]) {
+    for (const pod of pods) {
+      for (const [key, value] of Object.entries(pod.podSelector ?? {})) {
+        const label = `${key}=${value}`;
+        const carrying = this.byLabel.get(label);
+        if (carrying) carrying.push(pod);
+        else this.byLabel.set(label, [pod]);
+      }
+    }
+  }
+
+  /** In the order of the registry; an empty selector picks every pod. */
+  public select(selector: Selector): readonly ComponentRecord[] {
+    const wanted = Object.entries(selector?.matchLabels ?? {});
+    if (wanted.length === 0) return this.pods;
+    const [key, value] = wanted[0];
+    return (this.byLabel.get(`${key}=${value}`) ?? []).filter((pod) => wanted.every(([k, v]) => pod.podSelector![k] === v));
+  }
+}
 
 interface RuleEntry { readonly endpoints: readonly string[]; readonly ports: PortSet; readonly wide: boolean }
 
@@ -106,6 +130,7 @@ export function platformTopology(context: PlatformContext, description: string, 
   const vpc = context.env.cluster.vpc_cidr;
   const pods = components.filter((c) => c.podSelector);
   const byName = new Map(components.map((c) => [c.name, c]));
+  const podsByLabel = new PodsByLabel(pods);
 
   const resolve = (peer: Peer | undefined, namespace: string): string[] => {
     if (!peer) return [...pods.map((c) => c.name), 'pods:*/*', 'cidr:0.0.0.0/0'];
@@ -117,7 +142,7 @@ export function platformTopology(context: PlatformContext, description: string, 
       const app = peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? peer.podSelector?.matchLabels?.['k8s-app'] ?? '*';
       return [`pods:${otherNamespace}/${app}`];
     }
-    return pods.filter((c) => labelsMatch(peer.podSelector, c.podSelector!)).map((c) => c.name);
+    return podsByLabel.select(peer.podSelector).map((c) => c.name);
   };
 
   const egress = new Map<string, RuleEntry[]>();
@@ -127,7 +152,7 @@ export function platformTopology(context: PlatformContext, description: string, 
     if (policy.kind !== 'NetworkPolicy') continue;
     const spec = (policy as unknown as { spec: PolicySpec }).spec;
     const namespace = policy.metadata.namespace ?? context.namespace;
-    const selected = pods.filter((c) => labelsMatch(spec.podSelector, c.podSelector!));
+    const selected = podsByLabel.select(spec.podSelector);
     const wide = Object.keys(spec.podSelector?.matchLabels ?? {}).length === 0;
     const types = spec.policyTypes ?? ['Ingress', ...(spec.egress ? ['Egress'] : [])];
     for (const type of ['Egress', 'Ingress'] as const) {
