@@ -82,14 +82,30 @@ export interface RenderSummary {
   readonly helmRendered: readonly string[];
 }
 
+/**
+ * One string for each distinct file text of a render. The environments' copies of an add-on's CRDs are equal
+ * but built one by one (the shared part joined with each file's own head); kept once, three environments
+ * hold 9 MB of CRD text instead of 26 MB until the files are written.
+ */
+class FileTexts {
+  private readonly texts = new Map<string, string>();
+
+  public intern(text: string): string {
+    const known = this.texts.get(text);
+    if (known !== undefined) return known;
+    this.texts.set(text, text);
+    return text;
+  }
+}
+
 /** Renders, serialises and checks one environment. */
-function renderOne(env: Environment, platforms: readonly PlatformDefinition[]): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
+function renderOne(env: Environment, platforms: readonly PlatformDefinition[], texts: FileTexts): EnvironmentOutput & { files: RenderedFile[]; argocdFiles: RenderedFile[] } {
   const contexts: PlatformContext[] = [];
   const addons = renderAddons(env);
   const files = [...renderEnvironment(env, platforms, undefined, (context) => contexts.push(context)), ...addons.files];
   checkSingleOwners(env.name, files);
   const { plan, files: argocdFiles } = renderArgoCdWithPlan(env, files, platforms);
-  const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), toYaml(f.objects)]));
+  const relative = (list: readonly RenderedFile[]) => new Map(list.map((f) => [f.path.slice(env.name.length + 1), texts.intern(toYaml(f.objects))]));
   return {
     name: env.name,
     files,
@@ -162,7 +178,8 @@ function summarise(outputs: readonly EnvironmentOutput[], everyEnvironment: bool
 
 /** Loads, validates, renders and checks everything, in this thread; writes nothing. Throws ConfigError on bad input. */
 export function renderAll(options: RenderOptions): RenderResult {
-  const outputs = selectEnvironments(options).map((env) => renderOne(env, options.platforms));
+  const texts = new FileTexts();
+  const outputs = selectEnvironments(options).map((env) => renderOne(env, options.platforms, texts));
   return {
     ...summarise(outputs, !options.environments),
     files: outputs.flatMap((o) => o.files),
@@ -175,8 +192,9 @@ export function renderAll(options: RenderOptions): RenderResult {
  * and checks are done, so memory holds one environment's objects at a time.
  */
 export function renderForWrite(options: RenderOptions): RenderSummary {
+  const texts = new FileTexts();
   return summarise(selectEnvironments(options).map((env) => {
-    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, options.platforms);
+    const { files: _files, argocdFiles: _argocdFiles, ...output } = renderOne(env, options.platforms, texts);
     return output;
   }), !options.environments);
 }
