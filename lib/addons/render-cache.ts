@@ -86,8 +86,9 @@ export class RenderCache {
   public write(env: string, release: string, key: string, objects: readonly KubeObject[]): void {
     const file = this.path(env, release, key);
     mkdirSync(this.dir(env), { recursive: true });
-    // level 9, no name or time in the header: the same objects give the same bytes.
-    writeFileSync(`${file}.tmp`, gzipSync(JSON.stringify(objects), { level: 9 }));
+    // Keys sorted, as the render wants them (a read entry needs no sorted copy); level 9, no name or time in the
+    // header: the same objects give the same bytes.
+    writeFileSync(`${file}.tmp`, gzipSync(canonicalJson(objects), { level: 9 }));
     renameSync(`${file}.tmp`, file);
   }
 

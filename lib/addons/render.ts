@@ -198,10 +198,24 @@ const sortKeysDeep = (value: unknown): unknown => {
   const known = sortedCopies.get(value);
   if (known !== undefined) return known;
   if (!Object.isFrozen(value)) return sortedCopy(value);
-  const copy = Object.freeze(sortedCopy(value));
+  // Cache entries are stored in key order: most frozen values are their own sorted copy.
+  const copy = inKeyOrder(value) ? value : Object.freeze(sortedCopy(value));
   sortedCopies.set(value, copy);
   return copy;
 };
+
+/** Are the keys in code-point order at every level? (Integer-like keys enumerate first and fail it: they get a copy.) */
+function inKeyOrder(value: object): boolean {
+  if (Array.isArray(value)) return value.every((v) => v === null || typeof v !== 'object' || inKeyOrder(v));
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && !(previous < key)) return false;
+    previous = key;
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null && typeof v === 'object' && !inKeyOrder(v)) return false;
+  }
+  return true;
+}
 
 // Add-on objects are large: no arrays of entries.
 const sortedCopy = (value: object): object => {
