@@ -150,7 +150,13 @@ function parseYamlObjects(text: string, where: string): Record<string, unknown>[
 const outputCache = new Map<string, { key: string; objects: { file: string; object: Record<string, unknown> }[] }>();
 
 /** Every object of the rendered output (`dist/` and `argocd/`); parsed again only when a file changed. */
-export function readOutput(root: string): { file: string; object: Record<string, unknown> }[] {
+/** One object of the committed output and the file it is in, relative to the repository. */
+export interface OutputObject {
+  readonly file: string;
+  readonly object: Record<string, unknown>;
+}
+
+export function readOutput(root: string): OutputObject[] {
   const files = OUTPUT_DIRS.flatMap((dir) => listYaml(join(root, dir)));
   const key = files.map((f) => `${f}:${statSync(f).mtimeMs}`).join('\n');
   const cached = outputCache.get(root);
@@ -326,8 +332,12 @@ function readSource(root: string, source: CrdSource, sources: SchemaSources, cha
  * of the custom resource kinds used, and `sources.json` recording where each came from. Throws with what to do
  * when a kind has no schema in the sources.
  */
-export function planSchemas(root: string, sources: SchemaSources = defaultSources(root)): PlannedSchema[] {
-  const objects = readOutput(root);
+/**
+ * @param output the objects of `dist/` and `argocd/`; tests pass the render they share instead of parsing the files again
+ * @default readOutput(root)
+ */
+export function planSchemas(root: string, sources: SchemaSources = defaultSources(root), output?: readonly OutputObject[]): PlannedSchema[] {
+  const objects = output ?? readOutput(root);
   const kinds = usedKinds(objects);
   const charts = installedChartVersions(objects);
   const planned: PlannedSchema[] = [];

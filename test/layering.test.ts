@@ -15,8 +15,13 @@ interface Violation {
   readonly to: string;
 }
 
-function cruise(cwd: string, paths: readonly string[]): Violation[] {
-  const r = spawnSync(process.execPath, [CRUISER, '--config', CONFIG, '--output-type', 'json', ...paths], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+// dependency-cruiser keeps what it learnt of each file there, keyed by the file's content and the rules; a warm run
+// reads only what changed (0.8 s instead of 2.3 s of CPU).
+const CACHE = join(ROOT, '.build', 'dependency-cruiser');
+
+function cruise(cwd: string, paths: readonly string[], cache?: string): Violation[] {
+  const caching = cache ? ['--cache', cache, '--cache-strategy', 'content'] : [];
+  const r = spawnSync(process.execPath, [CRUISER, '--config', CONFIG, '--output-type', 'json', ...caching, ...paths], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw r.error;
   if (!r.stdout.trim().startsWith('{')) throw new Error(`dependency-cruiser did not report (exit ${r.status}): ${r.stderr}`);
   return (JSON.parse(r.stdout) as { summary: { violations: Violation[] } }).summary.violations;
@@ -26,7 +31,7 @@ const brief = (vs: readonly Violation[]): string[] => vs.map((v) => `${v.rule.na
 
 describe('every import points down (.dependency-cruiser.cjs)', () => {
   test('the repository breaks no layer rule and has no import cycle', () => {
-    expect(brief(cruise(ROOT, ['cli', 'lib', 'charts', 'environments', 'imports', 'main.ts', 'bench', 'tools', 'scripts', 'test']))).toEqual([]);
+    expect(brief(cruise(ROOT, ['cli', 'lib', 'charts', 'environments', 'imports', 'main.ts', 'bench', 'tools', 'scripts', 'test'], CACHE))).toEqual([]);
   });
 
   describe('a known-bad tree is refused, rule by rule', () => {

@@ -219,7 +219,7 @@ describe('npm run review', () => {
     ['an unknown flag', ['render', '--pr', '5', '--outt', 'x'], 2, /Unknown option '--outt'[\s\S]*usage: npm run review/],
     ['a missing --pr', ['render', '--out', 'x'], 2, /--pr is required[\s\S]*usage: npm run review/],
     ['an unknown command', ['deploy', '--pr', '5', '--out', 'x'], 2, /expected the command 'render'/],
-  ])('%s: exit %d, nothing written', (_name, args, status, expected) => {
+  ])('%s (%j): exit %d, nothing written', (_name, args, status, expected) => {
     const before = snapshotTree(join(ws.dir, 'dist'));
     const r = run(...args);
     expect(r.status).toBe(status);

@@ -58,3 +58,25 @@ function inThisRealm(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(inThisRealm);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inThisRealm(v)]));
 }
+
+/**
+ * The objects of `dist/` and `argocd/` as `readOutput` of scripts/schemas.ts reads them from the files, in its order,
+ * taken from the shared render instead (the committed files equal it: test/render.test.ts).
+ */
+export function committedOutput(): { file: string; object: Record<string, unknown> }[] {
+  const result = committedRender();
+  const files = [
+    ...result.files.map((f) => ({ path: `dist/${f.path}`, objects: f.objects })),
+    ...result.argocdFiles.map((f) => ({ path: `argocd/${f.path}`, objects: f.objects })),
+  ];
+  const order = ['dist', 'argocd'];
+  const byFolder = (a: string, b: string): number => {
+    const [x, y] = [a.split('/'), b.split('/')];
+    if (x[0] !== y[0]) return order.indexOf(x[0]) - order.indexOf(y[0]);
+    for (let i = 1; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return x.length - y.length;
+  };
+  return files
+    .sort((a, b) => byFolder(a.path, b.path))
+    .flatMap((f) => f.objects.map((object) => ({ file: f.path, object: object as unknown as Record<string, unknown> })));
+}
