@@ -36,6 +36,11 @@ export function benchEnvironments(): EnvironmentInput[] {
   return ENVIRONMENTS.map(({ reviewEnvironments: _review, ...e }) => ({ ...e, platforms: {} }));
 }
 
+/** No releases: the synthetic services carry their images, and the committed releases/<env>.json name the real platforms. */
+export function benchReleases(environments: readonly EnvironmentInput[]): Map<string, Record<string, never>> {
+  return new Map(environments.map((e) => [e.name, {}]));
+}
+
 export function servicesFromEnv(): number {
   const n = Number(process.env.BENCH_SERVICES);
   if (!Number.isInteger(n) || n < 1) throw new Error('set BENCH_SERVICES to the number of services per environment');

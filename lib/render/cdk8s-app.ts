@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { loadEnvironment } from '../../environments';
+import { loadEnvironment, LoadOptions } from '../../environments';
 import type { EnvironmentInput } from '../../environments/schema';
 import type { PlatformDefinition } from '../platform';
 import { buildEnvironment, ScopeFactory } from './build';
@@ -10,7 +10,13 @@ import { buildEnvironment, ScopeFactory } from './build';
  * root, synthesised by `App.synth()` into `cdk8s.out/`. Kept so `cdk8s synth` works and as the baseline of
  * `npm run bench`; `npm run synth` is the fast path.
  */
-export function synthOneApp(platforms: readonly PlatformDefinition[], environments: readonly EnvironmentInput[], outdir?: string): App {
+export function synthOneApp(
+  platforms: readonly PlatformDefinition[],
+  environments: readonly EnvironmentInput[],
+  outdir?: string,
+  /** Each environment's releases by its name. @default the committed releases/<env>.json */
+  releases?: ReadonlyMap<string, LoadOptions['releases']>,
+): App {
   const app = new App(outdir ? { outdir } : {});
   const scopes = new Map<string, Construct>();
   const scopeFor: ScopeFactory = (env, folder) => {
@@ -23,7 +29,7 @@ export function synthOneApp(platforms: readonly PlatformDefinition[], environmen
     }
     return scope;
   };
-  for (const input of environments) buildEnvironment(loadEnvironment(input), platforms, scopeFor);
+  for (const input of environments) buildEnvironment(loadEnvironment(input, undefined, undefined, { releases: releases?.get(input.name) }), platforms, scopeFor);
   app.synth();
   return app;
 }
